@@ -1,0 +1,33 @@
+# The two commands (see README):  make run  ·  make test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup setup-test lint openapi bench clean
+
+$(BIN)/xunjian: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+## Install and start the service with demo data (SQLite + bundled SeaweedFS).
+run: $(BIN)/xunjian
+	$(BIN)/xunjian serve --demo --host $(HOST) --port $(PORT)
+
+## Install everything the tests need, then run them all (SQLite and PostgreSQL, lint, PWA).
+test:
+	./scripts/test.sh
+
+lint: $(BIN)/xunjian
+	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff format --check server tests bench
+	$(BIN)/mypy
+
+openapi: $(BIN)/xunjian
+	$(BIN)/xunjian openapi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

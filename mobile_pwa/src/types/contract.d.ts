@@ -1,0 +1,60 @@
+// Names the app uses for the server's types. Each is taken from the generated api.d.ts by
+// path and method, not by schema name, so the app does not depend on how the server names its
+// marshmallow schemas; when the contract changes, `npm run gen:types` and the type check show
+// every place that must follow.
+import type { components, paths } from "./api";
+
+type JsonOf<T> = T extends { content: { "application/json": infer B } } ? B : never;
+
+export type LoginRequest = JsonOf<paths["/api/v1/auth/login"]["post"]["requestBody"]>;
+export type LoginResponse = JsonOf<paths["/api/v1/auth/login"]["post"]["responses"][200]>;
+export type User = JsonOf<paths["/api/v1/auth/me"]["get"]["responses"][200]>;
+// The server's response schemas mark their fields readOnly but not required, so the generated
+// types make them optional; the app reads them defensively (`?? []`) rather than trusting more
+// than the contract promises.
+export type Assignment = NonNullable<User["assignments"]>[number];
+export type Role = Assignment["role"];
+
+/** The one error shape of the API: {code, message, details}; details may carry message_zh. */
+export type ErrorBody = components["schemas"]["ApiError"];
+
+// ---- evidence and the device heartbeat (the outbox's endpoints) -----------------------------
+
+/** What a photo is evidence of; taken from the list filter, which carries the server's enum. */
+export type EvidenceContextType = NonNullable<
+  NonNullable<paths["/api/v1/evidence"]["get"]["parameters"]["query"]>["context_type"]
+>;
+
+/** 201 of POST /api/v1/evidence. Its sha256 decides whether the phone may delete its copy. The
+ *  multipart request is declared as "formData" parameters, which openapi-typescript drops, so the
+ *  request fields live in src/outbox/photo.js formFields(). */
+export type EvidenceCreated = JsonOf<paths["/api/v1/evidence"]["post"]["responses"][201]>;
+
+/** Body of POST /api/v1/devices/heartbeat (204). Fields with a server default come out required
+ *  (openapi-typescript's reading of `default`), which suits a body we always fill completely;
+ *  client_id is left to the outbox's transport, which adds it to every JSON body it sends. */
+export type Heartbeat = Omit<JsonOf<paths["/api/v1/devices/heartbeat"]["post"]["requestBody"]>, "client_id">;
+
+/** One entry of the heartbeat's pending_photos: what the handover check lists. */
+export type PendingPhoto = components["schemas"]["PendingPhoto"];
+
+// ---- role home screens (supervisor review, night duty loans, floor manager routes) ----------
+
+export type Evidence = JsonOf<paths["/api/v1/evidence/{evidence_id}"]["get"]["responses"][200]>;
+export type EvidencePage = JsonOf<paths["/api/v1/evidence"]["get"]["responses"][200]>;
+export type EvidenceUrls = JsonOf<paths["/api/v1/evidence/{evidence_id}/urls"]["get"]["responses"][200]>;
+export type ReviewRequest = JsonOf<paths["/api/v1/evidence/{evidence_id}/review"]["post"]["requestBody"]>;
+export type ReviewDecision = ReviewRequest["decision"];
+export type DeviceList = JsonOf<paths["/api/v1/devices"]["get"]["responses"][200]>;
+export type DevicePending = JsonOf<paths["/api/v1/devices/{device_id}/pending"]["get"]["responses"][200]>;
+export type Loan = JsonOf<paths["/api/v1/loans"]["post"]["responses"][201]>;
+export type LoanPage = JsonOf<paths["/api/v1/loans"]["get"]["responses"][200]>;
+/** client_id travels in the body (the schema has it); the outbox adds it at send time. */
+export type LoanCreate = Omit<JsonOf<paths["/api/v1/loans"]["post"]["requestBody"]>, "client_id">;
+export type LoanReturn = JsonOf<paths["/api/v1/loans/{loan_id}/return"]["post"]["requestBody"]>;
+export type RoutePage = JsonOf<paths["/api/v1/patrol/properties/{property_id}/routes"]["get"]["responses"][200]>;
+export type PatrolRoute = RoutePage["items"][number];
+export type RunPage = JsonOf<paths["/api/v1/patrol/properties/{property_id}/runs"]["get"]["responses"][200]>;
+export type RunDetail = JsonOf<paths["/api/v1/patrol/runs/{run_id}"]["get"]["responses"][200]>;
+export type WorkOrderPage = JsonOf<paths["/api/v1/workorders"]["get"]["responses"][200]>;
+export type WorkOrder = WorkOrderPage["items"][number];

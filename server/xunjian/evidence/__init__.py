@@ -1,0 +1,1 @@
+"""Photo evidence: upload checks, EXIF facts and display/thumbnail derivatives."""

@@ -1,0 +1,161 @@
+"""Evidence review, viewing and verification (no Flask)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..auth.models import User
+from ..errors import IllegalTransition, InvalidInput, NotFound
+from ..org.models import Property
+from ..permissions import properties_where, require
+from ..tenancy import Actor
+from .integrity import ChainEntry, Signer, verify_signature
+from .models import Evidence
+
+UNSCOPED = {"xunjian.unscoped": True}
+
+# Review lifecycle: pending → accepted | rejected | exemplary; a decision can be revised by a
+# lead (e.g. an accepted photo later marked exemplary), but never back to pending.
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"accepted", "rejected", "exemplary"}),
+    "accepted": frozenset({"rejected", "exemplary"}),
+    "exemplary": frozenset({"accepted", "rejected"}),
+    "rejected": frozenset({"accepted"}),
+}
+
+
+def review(
+    session: Session,
+    actor: Actor,
+    evidence: Evidence,
+    *,
+    decision: str,
+    reason: str,
+    now: dt.datetime,
+) -> Evidence:
+    require(actor, "evidence.review", evidence.property_id)
+    if decision not in REVIEW_TRANSITIONS[evidence.review_status]:
+        raise IllegalTransition(
+            f"A photo that is {evidence.review_status} cannot be marked {decision}.",
+            message_zh="该照片当前状态不允许此审核操作。",
+            details={"from": evidence.review_status, "to": decision},
+        )
+    if decision == "rejected" and not reason.strip():
+        raise InvalidInput(
+            "Say why the photo is rejected: the person who took it must know what to retake.",
+            message_zh="请填写退回原因，以便拍摄人重新拍摄。",
+            details={"reason": ["required when rejecting"]},
+        )
+    before = audit.snapshot(evidence)
+    evidence.review_status = decision
+    evidence.review_reason = reason.strip()
+    evidence.reviewed_by_id = actor.user_id
+    evidence.reviewed_at = now
+    audit.record(session, actor, evidence, f"review_{decision}", before=before)
+    return evidence
+
+
+def filtered(actor: Actor, args: dict[str, Any], tz_of: dict[int, str]) -> Select[Any]:
+    stmt = select(Evidence)
+    for name in ("property_id", "uploaded_by_id", "context_type", "context_id", "review_status"):
+        if name in args:
+            stmt = stmt.where(getattr(Evidence, name) == args[name])
+    if "flagged" in args:
+        # Flags are a JSON list; an empty list serialises identically on both databases.
+        stmt = (
+            stmt.where(Evidence.flags != [])
+            if args["flagged"]
+            else stmt.where(Evidence.flags == [])
+        )
+    if "day" in args:
+        if "property_id" not in args:
+            raise InvalidInput(
+                "Filtering by day needs property_id (days follow the property's time zone).",
+                message_zh="按日期筛选时请同时指定项目。",
+                details={"day": ["needs property_id"]},
+            )
+        tz = ZoneInfo(tz_of.get(args["property_id"], "UTC"))
+        start = dt.datetime.combine(args["day"], dt.time(0), tzinfo=tz)
+        stmt = stmt.where(
+            Evidence.received_at >= start, Evidence.received_at < start + dt.timedelta(days=1)
+        )
+    return stmt
+
+
+def matches_flag(evidence: Evidence, flag: str | None) -> bool:
+    return flag is None or any(f.get("code") == flag for f in evidence.flags or [])
+
+
+def presigned_urls(actor: Actor, evidence: Evidence, store: Any, expires: int) -> dict[str, Any]:
+    require(actor, "evidence.read", evidence.property_id)
+    name = f"{evidence.short_code}.{evidence.original_key.rsplit('.', 1)[-1]}"
+    return {
+        "original": store.presigned_get(
+            evidence.original_key, expires_seconds=expires, filename=name
+        ),
+        "display": store.presigned_get(evidence.display_key, expires_seconds=expires)
+        if evidence.display_key
+        else None,
+        "thumb": store.presigned_get(evidence.thumb_key, expires_seconds=expires)
+        if evidence.thumb_key
+        else None,
+        "expires_in": expires,
+    }
+
+
+def verification(session: Session, short_code: str, signer: Signer) -> dict[str, Any]:
+    """What the public verification page shows (reached by the QR code on printed notices)."""
+    evidence = session.scalar(
+        select(Evidence)
+        .where(Evidence.short_code == short_code.upper())
+        .execution_options(**UNSCOPED)
+    )
+    if evidence is None:
+        raise NotFound(
+            "No photo with this verification code.", message_zh="没有此验证码对应的照片。"
+        )
+    entry = session.scalar(
+        select(ChainEntry)
+        .where(ChainEntry.evidence_id == evidence.id)
+        .execution_options(**UNSCOPED)
+    )
+    prop = session.scalar(
+        select(Property).where(Property.id == evidence.property_id).execution_options(**UNSCOPED)
+    )
+    user = session.scalar(
+        select(User).where(User.id == evidence.uploaded_by_id).execution_options(**UNSCOPED)
+    )
+    valid = bool(
+        entry
+        and verify_signature(signer.public_key_b64, entry.payload.encode(), entry.signature)
+        and json.loads(entry.payload).get("sha256") == evidence.sha256
+    )
+    # A public page: the person is shown by surname only (their full name is in the app).
+    taken_by = (user.display_name[:1] + "**") if user and user.display_name else "?"
+    return {
+        "short_code": evidence.short_code,
+        "sha256": evidence.sha256,
+        "property_name": prop.name_zh if prop else "",
+        "context_type": evidence.context_type,
+        "received_at": evidence.received_at,
+        "captured_at": evidence.captured_at,
+        "exif_taken_at": evidence.exif_taken_at,
+        "latitude": evidence.latitude,
+        "longitude": evidence.longitude,
+        "taken_by": taken_by,
+        "signature_valid": valid,
+        "chain_seq": entry.seq if entry else None,
+        "chain_entry_hash": entry.entry_hash if entry else None,
+        "key_id": json.loads(entry.payload).get("key_id", "") if entry else "",
+    }
+
+
+def readable_property_ids(actor: Actor) -> frozenset[int]:
+    return properties_where(actor, "evidence.read")

@@ -1,0 +1,162 @@
+"""Organisation rules: properties, their structure and calendars. No Flask imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..errors import Conflict, InvalidInput, NotFound
+from ..permissions import require, require_anywhere
+from ..tenancy import Actor
+from .models import Building, CalendarDay, Company, Floor, Property, Unit
+
+
+def check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"Unknown time zone {name!r}; use an IANA name such as Asia/Shanghai.",
+            message_zh=f"未知时区 {name}，请使用如 Asia/Shanghai 的时区名。",
+            details={"timezone": ["unknown time zone"]},
+        ) from None
+
+
+def _check_shift(values: dict[str, Any]) -> None:
+    start, end = values.get("day_shift_start"), values.get("day_shift_end")
+    if isinstance(start, dt.time) and isinstance(end, dt.time) and start >= end:
+        raise InvalidInput(
+            "The day shift must end after it starts.",
+            message_zh="白班结束时间必须晚于开始时间。",
+            details={"day_shift_end": ["must be after day_shift_start"]},
+        )
+
+
+def _check_working_days(days: Any) -> None:
+    if days is not None and (not days or any(d not in range(1, 8) for d in days)):
+        raise InvalidInput(
+            "Working days are ISO weekday numbers 1 (Monday) to 7 (Sunday), at least one.",
+            message_zh="工作日须为 1（周一）至 7（周日）的数字，至少一个。",
+            details={"working_days": ["1..7"]},
+        )
+
+
+def create_property(session: Session, actor: Actor, **values: Any) -> Property:
+    require_anywhere(actor, "org.property.create")
+    check_timezone(values.get("timezone", "Asia/Shanghai"))
+    _check_shift(values)
+    _check_working_days(values.get("working_days"))
+    clash = session.scalar(
+        select(Property.id)
+        .where(Property.company_id == actor.company_id, Property.code == values["code"])
+        .execution_options(**{"xunjian.unscoped": True})
+    )
+    if clash:
+        raise Conflict(
+            f"A property with code {values['code']!r} already exists.",
+            message_zh=f"项目编号 {values['code']} 已存在。",
+            code="duplicate_code",
+        )
+    prop = Property(company_id=actor.company_id, **values)
+    session.add(prop)
+    audit.record(session, actor, prop, "create", property_id=None)
+    session.flush()
+    return prop
+
+
+def update_property(
+    session: Session, actor: Actor, prop: Property, changes: dict[str, Any]
+) -> Property:
+    require(actor, "org.property.update", prop.id)
+    if "timezone" in changes:
+        check_timezone(changes["timezone"])
+    merged = {
+        "day_shift_start": changes.get("day_shift_start", prop.day_shift_start),
+        "day_shift_end": changes.get("day_shift_end", prop.day_shift_end),
+    }
+    _check_shift(merged)
+    _check_working_days(changes.get("working_days"))
+    before = audit.snapshot(prop)
+    for key, value in changes.items():
+        setattr(prop, key, value)
+    audit.record(session, actor, prop, "update", before=before, property_id=prop.id)
+    return prop
+
+
+def set_calendar_day(
+    session: Session,
+    actor: Actor,
+    prop: Property,
+    *,
+    day: dt.date,
+    is_working_day: bool,
+    name: str = "",
+    client_id: Any = None,
+) -> CalendarDay:
+    require(actor, "org.calendar.write", prop.id)
+    row = session.scalar(
+        select(CalendarDay).where(CalendarDay.property_id == prop.id, CalendarDay.day == day)
+    )
+    before = audit.snapshot(row) if row else None
+    if row is None:
+        row = CalendarDay(property_id=prop.id, day=day, client_id=client_id)
+        session.add(row)
+    row.is_working_day = is_working_day
+    row.name = name
+    audit.record(session, actor, row, "update" if before else "create", before=before)
+    return row
+
+
+def delete_calendar_day(session: Session, actor: Actor, row: CalendarDay) -> None:
+    require(actor, "org.calendar.write", row.property_id)
+    audit.record(session, actor, row, "delete", before=audit.snapshot(row))
+    session.delete(row)
+
+
+def create_building(session: Session, actor: Actor, **values: Any) -> Building:
+    require(actor, "org.structure.write", values["property_id"])
+    building = Building(**values)
+    session.add(building)
+    audit.record(session, actor, building, "create")
+    return building
+
+
+def create_floor(session: Session, actor: Actor, building: Building, **values: Any) -> Floor:
+    require(actor, "org.structure.write", building.property_id)
+    floor = Floor(property_id=building.property_id, building_id=building.id, **values)
+    session.add(floor)
+    audit.record(session, actor, floor, "create")
+    return floor
+
+
+def create_unit(session: Session, actor: Actor, floor: Floor, **values: Any) -> Unit:
+    require(actor, "org.structure.write", floor.property_id)
+    unit = Unit(
+        property_id=floor.property_id, building_id=floor.building_id, floor_id=floor.id, **values
+    )
+    session.add(unit)
+    audit.record(session, actor, unit, "create")
+    return unit
+
+
+def update_structure(
+    session: Session, actor: Actor, item: Building | Floor | Unit, changes: dict[str, Any]
+) -> Any:
+    require(actor, "org.structure.write", item.property_id)
+    before = audit.snapshot(item)
+    for key, value in changes.items():
+        setattr(item, key, value)
+    audit.record(session, actor, item, "update", before=before)
+    return item
+
+
+def get_company(session: Session, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise NotFound("No such company.")
+    return company

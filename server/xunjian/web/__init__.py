@@ -1,0 +1,1 @@
+"""Flask plumbing shared by every area's routes: API class, request context, errors, paging."""
