@@ -1,0 +1,410 @@
+"""Patrol API: checkpoints, routes, runs, check-ins and findings (thin views).
+
+Order of checks everywhere: scope (404) → role (403) → ETag (428/412) → rules (409/422).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from sqlalchemy import select
+
+from ..org.models import Building, Property
+from ..permissions import require
+from ..web.conditional import check_if_match, set_etag
+from ..web.context import (
+    client_id_from,
+    commit,
+    current_actor,
+    db,
+    get_or_404,
+    idempotent_create,
+    now,
+)
+from ..web.pagination import paginate_request
+from ..web.smorest import Blueprint
+from . import geofence as gf
+from . import routefiles, runs, schedule, service
+from .labels import labels_pdf
+from .models import Checkin, Checkpoint, Finding, Route, Run
+from .schemas import (
+    CheckinCreateSchema,
+    CheckinSchema,
+    CheckpointPageSchema,
+    CheckpointPatchSchema,
+    CheckpointQrSchema,
+    CheckpointQueryArgsSchema,
+    CheckpointSchema,
+    CheckpointSetupSchema,
+    FindingCreateSchema,
+    FindingPageSchema,
+    FindingQueryArgsSchema,
+    FindingSchema,
+    FinishSchema,
+    ForwardSchema,
+    LabelSheetArgsSchema,
+    LocatedListSchema,
+    LocateSchema,
+    RouteExportArgsSchema,
+    RouteImportResultSchema,
+    RouteImportSchema,
+    RoutePageSchema,
+    RoutePatchSchema,
+    RouteQueryArgsSchema,
+    RouteSchema,
+    RunDetailSchema,
+    RunPageSchema,
+    RunQueryArgsSchema,
+    RunSchema,
+    RunStartSchema,
+)
+
+blp = Blueprint("patrol", __name__, url_prefix="/patrol", description="Building patrols (巡楼)")
+
+
+def page(result: Any) -> dict[str, Any]:
+    return {"items": result.items, "next_cursor": result.next_cursor}
+
+
+def property_for(property_id: int, action: str) -> Property:
+    prop = get_or_404(Property, property_id, "property", "项目")
+    require(current_actor(), action, prop.id)
+    return prop
+
+
+def load(model: type[Any], ident: int, what: str, what_zh: str, action: str) -> Any:
+    item = get_or_404(model, ident, what, what_zh)
+    require(current_actor(), action, item.property_id)
+    return item
+
+
+def download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- checkpoints --------------------------------------------------------------------------
+
+
+@blp.route("/properties/<int:property_id>/checkpoints")
+class Checkpoints(MethodView):
+    @blp.arguments(CheckpointQueryArgsSchema, location="query")
+    @blp.response(200, CheckpointPageSchema)
+    def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
+        prop = property_for(property_id, "patrol.read")
+        stmt = select(Checkpoint).where(Checkpoint.property_id == prop.id)
+        if "building_id" in args:
+            stmt = stmt.where(Checkpoint.building_id == args["building_id"])
+        if "active" in args:
+            stmt = stmt.where(Checkpoint.active.is_(args["active"]))
+        return page(paginate_request(stmt, Checkpoint.id, args))
+
+    @blp.arguments(CheckpointSchema)
+    @blp.response(201, CheckpointSetupSchema)
+    def post(self, args: dict[str, Any], property_id: int) -> Checkpoint:
+        """Create a checkpoint; the answer carries its QR token (for set-up staff only)."""
+        prop = property_for(property_id, "patrol.setup")
+        client_id = client_id_from(args)
+        checkpoint = idempotent_create(
+            Checkpoint,
+            client_id,
+            lambda: service.create_checkpoint(
+                db(), current_actor(), prop.id, client_id=client_id, **args
+            ),
+        )
+        set_etag(checkpoint)
+        return checkpoint
+
+
+@blp.route("/checkpoints/<int:checkpoint_id>")
+class CheckpointItem(MethodView):
+    @blp.response(200, CheckpointSchema)
+    def get(self, checkpoint_id: int) -> Checkpoint:
+        checkpoint = load(Checkpoint, checkpoint_id, "checkpoint", "巡查点", "patrol.read")
+        set_etag(checkpoint)
+        return checkpoint
+
+    @blp.arguments(CheckpointPatchSchema)
+    @blp.response(200, CheckpointSetupSchema)
+    def patch(self, args: dict[str, Any], checkpoint_id: int) -> Checkpoint:
+        checkpoint = load(Checkpoint, checkpoint_id, "checkpoint", "巡查点", "patrol.setup")
+        check_if_match(checkpoint)
+        service.update_checkpoint(db(), current_actor(), checkpoint, args)
+        commit()
+        set_etag(checkpoint)
+        return checkpoint
+
+
+@blp.route("/checkpoints/<int:checkpoint_id>/qr", methods=["GET"])
+@blp.response(200, CheckpointQrSchema)
+def checkpoint_qr(checkpoint_id: int) -> dict[str, Any]:
+    """The QR token and what its label encodes (set-up staff only: it proves presence)."""
+    checkpoint = load(Checkpoint, checkpoint_id, "checkpoint", "巡查点", "patrol.setup")
+    return {
+        "checkpoint_id": checkpoint.id,
+        "qr_token": checkpoint.qr_token,
+        "qr_content": service.QR_PREFIX + checkpoint.qr_token,
+    }
+
+
+@blp.route("/properties/<int:property_id>/locate", methods=["POST"])
+@blp.arguments(LocateSchema)
+@blp.response(200, LocatedListSchema)
+def locate(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    """Checkpoints whose geofence contains a GPS fix (its accuracy as the buffer). A POST so
+    that people's positions stay out of URLs and access logs."""
+    prop = property_for(property_id, "patrol.read")
+    hits = gf.checkpoints_at(db(), prop.id, args["longitude"], args["latitude"], args["accuracy_m"])
+    found = {
+        c.id: c
+        for c in db().scalars(select(Checkpoint).where(Checkpoint.id.in_([h for h, _ in hits])))
+    }
+    return {
+        "items": [
+            {
+                "checkpoint_id": ident,
+                "code": found[ident].code,
+                "name_zh": found[ident].name_zh,
+                "name_en": found[ident].name_en,
+                "metres_outside": round(metres, 1),
+            }
+            for ident, metres in hits
+            if ident in found
+        ]
+    }
+
+
+@blp.route("/properties/<int:property_id>/labels.pdf", methods=["GET"])
+@blp.arguments(LabelSheetArgsSchema, location="query")
+@blp.response(200, description="A4 sheet of QR labels", content_type="application/pdf")
+def labels(args: dict[str, Any], property_id: int) -> Response:
+    prop = property_for(property_id, "patrol.setup")
+    building = None
+    if "building_id" in args:
+        building = get_or_404(Building, args["building_id"], "building", "楼栋")
+        if building.property_id != prop.id:
+            get_or_404(Building, -1, "building", "楼栋")
+    suffix = f"-{building.code}" if building else ""
+    return download(
+        labels_pdf(db(), prop, building), "application/pdf", f"labels-{prop.code}{suffix}.pdf"
+    )
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+@blp.route("/properties/<int:property_id>/routes")
+class Routes(MethodView):
+    @blp.arguments(RouteQueryArgsSchema, location="query")
+    @blp.response(200, RoutePageSchema)
+    def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
+        prop = property_for(property_id, "patrol.read")
+        stmt = select(Route).where(Route.property_id == prop.id)
+        if "active" in args:
+            stmt = stmt.where(Route.active.is_(args["active"]))
+        return page(paginate_request(stmt, Route.id, args))
+
+    @blp.arguments(RouteSchema)
+    @blp.response(201, RouteSchema)
+    def post(self, args: dict[str, Any], property_id: int) -> Route:
+        prop = property_for(property_id, "patrol.setup")
+        client_id = client_id_from(args)
+        route = idempotent_create(
+            Route,
+            client_id,
+            lambda: service.create_route(
+                db(), current_actor(), now(), prop.id, client_id=client_id, **args
+            ),
+        )
+        set_etag(route)
+        return route
+
+
+@blp.route("/routes/<int:route_id>")
+class RouteItem(MethodView):
+    @blp.response(200, RouteSchema)
+    def get(self, route_id: int) -> Route:
+        route = load(Route, route_id, "route", "巡查路线", "patrol.read")
+        set_etag(route)
+        return route
+
+    @blp.arguments(RoutePatchSchema)
+    @blp.response(200, RouteSchema)
+    def patch(self, args: dict[str, Any], route_id: int) -> Route:
+        route = load(Route, route_id, "route", "巡查路线", "patrol.setup")
+        check_if_match(route)
+        service.update_route(db(), current_actor(), now(), route, args)
+        commit()
+        set_etag(route)
+        return route
+
+
+@blp.route("/properties/<int:property_id>/routes/import", methods=["POST"])
+@blp.arguments(RouteImportSchema)
+@blp.response(200, RouteImportResultSchema)
+def import_routes(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    """Create or update routes from a YAML/JSON file, matched by route code (idempotent)."""
+    prop = property_for(property_id, "patrol.setup")
+    filename = f"routes.{args['format']}"
+    result = routefiles.import_routes(db(), current_actor(), now(), prop, args["content"], filename)
+    commit()
+    return result
+
+
+@blp.route("/properties/<int:property_id>/routes/export", methods=["GET"])
+@blp.arguments(RouteExportArgsSchema, location="query")
+@blp.response(200, description="the routes file", content_type="application/yaml")
+def export_routes(args: dict[str, Any], property_id: int) -> Response:
+    prop = property_for(property_id, "patrol.setup")
+    fmt = args["format"]
+    text = routefiles.dump(routefiles.export_routes(db(), prop), fmt)
+    mimetype = "application/json" if fmt == "json" else "application/yaml"
+    return download(text.encode("utf-8"), mimetype, f"routes-{prop.code}.{fmt}")
+
+
+# --- runs ---------------------------------------------------------------------------------
+
+
+@blp.route("/routes/<int:route_id>/runs", methods=["POST"])
+@blp.arguments(RunStartSchema)
+@blp.response(201, RunSchema)
+def start_run(args: dict[str, Any], route_id: int) -> Run:
+    route = load(Route, route_id, "route", "巡查路线", "patrol.run")
+    client_id = client_id_from(args)
+    run = idempotent_create(
+        Run,
+        client_id,
+        lambda: runs.start_run(db(), current_actor(), now(), route, client_id=client_id, **args),
+    )
+    set_etag(run)
+    return run
+
+
+@blp.route("/properties/<int:property_id>/runs", methods=["GET"])
+@blp.arguments(RunQueryArgsSchema, location="query")
+@blp.response(200, RunPageSchema)
+def list_runs(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    """Newest first."""
+    prop = property_for(property_id, "patrol.read")
+    stmt = select(Run).where(Run.property_id == prop.id)
+    if "date" in args:
+        since, until = schedule.local_day_bounds(prop, args["date"])
+        stmt = stmt.where(Run.started_at >= since, Run.started_at < until)
+    for name in ("state", "route_id", "runner_id"):
+        if name in args:
+            stmt = stmt.where(getattr(Run, name) == args[name])
+    return page(paginate_request(stmt, Run.id, args, descending=True))
+
+
+@blp.route("/runs/<int:run_id>", methods=["GET"])
+@blp.response(200, RunDetailSchema)
+def get_run(run_id: int) -> dict[str, Any]:
+    """The run with its stops (visited or not), check-ins, findings and flags."""
+    run = load(Run, run_id, "patrol run", "巡查", "patrol.read")
+    detail = runs.run_detail(db(), run)
+    _with_photos(detail["findings"])
+    set_etag(run)
+    return detail
+
+
+def _run_for_write(run_id: int) -> Run:
+    run: Run = load(Run, run_id, "patrol run", "巡查", "patrol.run")
+    return run
+
+
+@blp.route("/runs/<int:run_id>/checkins", methods=["POST"])
+@blp.arguments(CheckinCreateSchema)
+@blp.response(201, CheckinSchema)
+def check_in(args: dict[str, Any], run_id: int) -> Checkin:
+    """Check in by QR token, NFC tag or GPS fix; a replay of the same client_id counts once."""
+    run = _run_for_write(run_id)
+    client_id = client_id_from(args) or uuid.uuid4()
+    return idempotent_create(
+        Checkin,
+        client_id,
+        lambda: runs.check_in(db(), current_actor(), now(), run, client_id=client_id, **args),
+    )
+
+
+@blp.route("/runs/<int:run_id>/findings", methods=["POST"])
+@blp.arguments(FindingCreateSchema)
+@blp.response(201, FindingSchema)
+def record_finding(args: dict[str, Any], run_id: int) -> Finding:
+    run = _run_for_write(run_id)
+    client_id = client_id_from(args) or uuid.uuid4()
+    finding = idempotent_create(
+        Finding,
+        client_id,
+        lambda: runs.record_finding(db(), current_actor(), now(), run, client_id=client_id, **args),
+    )
+    _with_photos([finding])
+    set_etag(finding)
+    return finding
+
+
+@blp.route("/runs/<int:run_id>/finish", methods=["POST"])
+@blp.arguments(FinishSchema)
+@blp.response(200, RunSchema)
+def finish_run(args: dict[str, Any], run_id: int) -> Run:
+    """Finish; with checkpoints not visited this is an early finish and needs a reason."""
+    run = _run_for_write(run_id)
+    check_if_match(run)
+    runs.finish_run(db(), current_actor(), now(), run, **args)
+    commit()
+    set_etag(run)
+    return run
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+def _with_photos(findings: list[Finding]) -> list[Finding]:
+    arrived = runs.photos_of(db(), [p for f in findings for p in f.photo_client_ids])
+    for finding in findings:
+        # A transient attribute for the response only (photos are linked, not foreign keys).
+        setattr(finding, "photos", runs.photo_list(finding.photo_client_ids, arrived))  # noqa: B010
+    return findings
+
+
+@blp.route("/properties/<int:property_id>/findings", methods=["GET"])
+@blp.arguments(FindingQueryArgsSchema, location="query")
+@blp.response(200, FindingPageSchema)
+def list_findings(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    """E.g. ``status=forwarded&forward_target=work_order``: what the work-order area picks up."""
+    prop = property_for(property_id, "patrol.read")
+    stmt = select(Finding).where(Finding.property_id == prop.id)
+    for name in ("status", "forward_target", "run_id"):
+        if name in args:
+            stmt = stmt.where(getattr(Finding, name) == args[name])
+    result = paginate_request(stmt, Finding.id, args, descending=True)
+    _with_photos(result.items)
+    return page(result)
+
+
+@blp.route("/findings/<int:finding_id>", methods=["GET"])
+@blp.response(200, FindingSchema)
+def get_finding(finding_id: int) -> Finding:
+    finding = load(Finding, finding_id, "finding", "巡查发现", "patrol.read")
+    _with_photos([finding])
+    set_etag(finding)
+    return finding
+
+
+@blp.route("/findings/<int:finding_id>/forward", methods=["POST"])
+@blp.arguments(ForwardSchema)
+@blp.response(200, FindingSchema)
+def forward_finding(args: dict[str, Any], finding_id: int) -> Finding:
+    """Hand a problem on: to a work-order request or a renovation inspection (one step)."""
+    finding = load(Finding, finding_id, "finding", "巡查发现", "patrol.finding.forward")
+    check_if_match(finding)
+    runs.forward_finding(db(), current_actor(), now(), finding, **args)
+    commit()
+    _with_photos([finding])
+    set_etag(finding)
+    return finding

@@ -1,0 +1,277 @@
+"""Night spot checks of guard posts (夜间查岗), storm days and monthly compliance. No Flask.
+
+Management checks guard posts at night at least ``spot_check_quota`` times a month (default 4,
+a property setting) and, on top of that, once on every storm/typhoon day the property marks.
+Days are the property's local calendar days: a check at 00:30 on the 1st counts for the new
+month. A check on a storm day covers that day; further checks count towards the quota.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import io
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..auth.models import RoleAssignment, User
+from ..org.models import Property
+from ..permissions import properties_where, require
+from ..tenancy import Actor
+from .analysis import event_time
+from .models import SpotCheck, StormDay
+from .service import field_error
+
+DEFAULT_QUOTA = 4
+MAX_SIGNATURE_BYTES = 200 * 1024
+MAX_SIGNATURE_SIDE = 4000
+PNG_DATA_URL = "data:image/png;base64,"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def decode_signature(value: str, field: str) -> bytes:
+    """The PNG bytes of a signature sent as a data URL; 422 unless it is a real, small PNG."""
+
+    def bad(en: str, zh: str) -> Exception:
+        return field_error(field, en, zh, code="invalid_signature")
+
+    if not value.startswith(PNG_DATA_URL):
+        raise bad(
+            "A signature is a PNG image as a data URL (data:image/png;base64,…).",
+            "签名须为 PNG 图片的 data URL（data:image/png;base64,…）。",
+        )
+    encoded = value[len(PNG_DATA_URL) :]
+    if len(encoded) > (MAX_SIGNATURE_BYTES * 4) // 3 + 4:
+        raise bad(
+            f"The signature image is larger than {MAX_SIGNATURE_BYTES // 1024} KB.",
+            f"签名图片超过 {MAX_SIGNATURE_BYTES // 1024} KB。",
+        )
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise bad("The signature is not valid base64.", "签名数据不是有效的 base64。") from None
+    if len(data) > MAX_SIGNATURE_BYTES:
+        raise bad(
+            f"The signature image is larger than {MAX_SIGNATURE_BYTES // 1024} KB.",
+            f"签名图片超过 {MAX_SIGNATURE_BYTES // 1024} KB。",
+        )
+    if not data.startswith(PNG_MAGIC):
+        raise bad("The signature is not a PNG image.", "签名不是 PNG 图片。")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise bad("The signature is not a PNG image.", "签名不是 PNG 图片。")
+            width, height = image.size
+            if not (1 <= width <= MAX_SIGNATURE_SIDE and 1 <= height <= MAX_SIGNATURE_SIDE):
+                raise bad("The signature image has an unusable size.", "签名图片尺寸不可用。")
+            image.verify()  # checks the chunks' CRCs without decoding pixels
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise bad(
+            "The signature PNG is damaged; sign again.", "签名 PNG 已损坏，请重新签名。"
+        ) from None
+    return data
+
+
+def store_signature(store: Any, data: bytes) -> tuple[str, str]:
+    """Content-addressed: the same signature image is stored once."""
+    sha = hashlib.sha256(data).hexdigest()
+    key = f"signatures/{sha}.png"
+    store.put(key, data, content_type="image/png", sha256_hex=sha)
+    return key, sha
+
+
+def _staff_name(session: Session, property_id: int, user_id: int) -> str:
+    name = session.scalar(
+        select(User.display_name)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(User.id == user_id, RoleAssignment.property_id == property_id)
+        .limit(1)
+    )
+    if name is None:
+        raise field_error(
+            "guard_user_id", "This person holds no role at this property.", "此人在本项目没有岗位。"
+        )
+    return name
+
+
+def create_spot_check(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    store: Any,
+    property_id: int,
+    *,
+    client_id: uuid.UUID | None = None,
+    post: str,
+    status: str,
+    checker_signature: str,
+    guard_signature: str | None = None,
+    guard_user_id: int | None = None,
+    guard_name: str = "",
+    checked_at: dt.datetime | None = None,
+    remarks: str = "",
+    photo_client_ids: Iterable[uuid.UUID] = (),
+) -> SpotCheck:
+    require(actor, "spotcheck.write", property_id)
+    if guard_user_id is not None:
+        staff_name = _staff_name(session, property_id, guard_user_id)
+        guard_name = guard_name.strip() or staff_name
+    if guard_user_id is None and not guard_name.strip():
+        raise field_error("guard_name", "Name the guard on duty.", "请填写值班护卫员。")
+    if status == "other" and not remarks.strip():
+        raise field_error("remarks", "Describe what you found.", "请在备注中说明情况。")
+    if status != "absent" and not guard_signature:
+        raise field_error(
+            "guard_signature",
+            "The guard signs the record too (unless absent from the post).",
+            "被检查人须签名（脱岗除外）。",
+        )
+    checker_png = decode_signature(checker_signature, "checker_signature")
+    guard_png = decode_signature(guard_signature, "guard_signature") if guard_signature else None
+    checker_key, checker_sha = store_signature(store, checker_png)
+    guard_key, guard_sha = store_signature(store, guard_png) if guard_png else (None, None)
+    check = SpotCheck(
+        property_id=property_id,
+        client_id=client_id,
+        checker_id=actor.user_id,
+        post=post.strip(),
+        guard_user_id=guard_user_id,
+        guard_name=guard_name.strip(),
+        checked_at=event_time(checked_at, now),
+        received_at=now,
+        status=status,
+        remarks=remarks,
+        photo_client_ids=list(dict.fromkeys(str(p) for p in photo_client_ids)),
+        checker_signature_key=checker_key,
+        checker_signature_sha256=checker_sha,
+        guard_signature_key=guard_key,
+        guard_signature_sha256=guard_sha,
+    )
+    session.add(check)
+    audit.record(session, actor, check, "create")
+    return check
+
+
+def mark_storm_day(
+    session: Session,
+    actor: Actor,
+    property_id: int,
+    *,
+    day: dt.date,
+    kind: str = "typhoon",
+    note: str = "",
+    client_id: uuid.UUID | None = None,
+) -> StormDay:
+    """Mark (or re-mark) a storm day; one row per day, like the calendar."""
+    require(actor, "spotcheck.write", property_id)
+    row = session.scalar(
+        select(StormDay).where(StormDay.property_id == property_id, StormDay.day == day)
+    )
+    before = audit.snapshot(row) if row else None
+    if row is None:
+        row = StormDay(
+            property_id=property_id, day=day, client_id=client_id, created_by_id=actor.user_id
+        )
+        session.add(row)
+    row.kind = kind
+    row.note = note
+    audit.record(session, actor, row, "update" if before else "create", before=before)
+    return row
+
+
+def delete_storm_day(session: Session, actor: Actor, row: StormDay) -> None:
+    require(actor, "spotcheck.write", row.property_id)
+    audit.record(session, actor, row, "delete", before=audit.snapshot(row))
+    session.delete(row)
+
+
+def quota_of(prop: Property) -> int:
+    value = (prop.settings or {}).get("spot_check_quota")
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100:
+        return value
+    return DEFAULT_QUOTA
+
+
+def month_of(prop: Property, now: dt.datetime) -> tuple[int, int]:
+    local = now.astimezone(ZoneInfo(prop.timezone))
+    return local.year, local.month
+
+
+def month_range(prop: Property, year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = ZoneInfo(prop.timezone)
+    first = dt.date(year, month, 1)
+    after = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (
+        dt.datetime.combine(first, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
+        dt.datetime.combine(after, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
+    )
+
+
+def compliance(session: Session, prop: Property, year: int, month: int) -> dict[str, Any]:
+    """required = quota + storm days; each storm day needs a check on that day; the remaining
+    checks count towards the quota. ``short_by`` is how many checks are still needed."""
+    tz = ZoneInfo(prop.timezone)
+    since, until = month_range(prop, year, month)
+    times = list(
+        session.scalars(
+            select(SpotCheck.checked_at).where(
+                SpotCheck.property_id == prop.id,
+                SpotCheck.checked_at >= since,
+                SpotCheck.checked_at < until,
+            )
+        )
+    )
+    check_days = {t.astimezone(tz).date() for t in times}
+    first = dt.date(year, month, 1)
+    after = dt.date(year + month // 12, month % 12 + 1, 1)
+    storm_days = sorted(
+        session.scalars(
+            select(StormDay.day).where(
+                StormDay.property_id == prop.id, StormDay.day >= first, StormDay.day < after
+            )
+        )
+    )
+    covered = [d for d in storm_days if d in check_days]
+    uncovered = [d for d in storm_days if d not in check_days]
+    quota = quota_of(prop)
+    towards_quota = len(times) - len(covered)
+    short_by = len(uncovered) + max(0, quota - towards_quota)
+    return {
+        "property_id": prop.id,
+        "month": f"{year:04d}-{month:02d}",
+        "quota": quota,
+        "storm_days": storm_days,
+        "required": quota + len(storm_days),
+        "checks": len(times),
+        "storm_days_covered": covered,
+        "storm_days_uncovered": uncovered,
+        "checks_towards_quota": towards_quota,
+        "short_by": short_by,
+        "compliant": short_by == 0,
+    }
+
+
+def short_of_quota(
+    session: Session, actor: Actor, now: dt.datetime, month: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """The actor's properties still short of night checks this month (each in its own
+    time zone, unless a month is given)."""
+    ids = properties_where(actor, "spotcheck.read")
+    if not ids:
+        return []
+    result = []
+    for prop in session.scalars(select(Property).where(Property.id.in_(ids)).order_by(Property.id)):
+        year, mon = month or month_of(prop, now)
+        row = compliance(session, prop, year, mon)
+        if not row["compliant"]:
+            result.append({**row, "property_code": prop.code, "property_name_zh": prop.name_zh})
+    return result
