@@ -1,0 +1,397 @@
+"""Rectification Notices (违章整改通知单): one state machine from draft to closed.
+
+draft → issued → acknowledged (signed) | refused (photo of the posted notice) → re-inspection
+passed → closed; issued/acknowledged/refused → overdue (periodic job, when the deadline passes)
+→ escalated (owner interview 约谈 with date and outcome, further measures) → re-inspection
+passed → closed, or closed with a written reason, or referred. Every move is audited.
+
+Deadlines are **calendar days** (the owner reads "7 days" on paper as a week, and renovation
+hazards do not wait for the office's working days): the notice must be rectified by the end of
+the local day ``issue date + days``; it is overdue from the next local midnight.
+No Flask imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..errors import Conflict
+from ..org.models import Property
+from ..permissions import require
+from ..tenancy import Actor
+from . import checklist, measures, registry
+from .common import (
+    UNSCOPED,
+    check_phone_time,
+    check_photos,
+    field_error,
+    tz_of,
+)
+from .deadlines import allocate_serial, check_deadline, deadline_for
+from .models import (
+    OPEN_NOTICE_STATES,
+    SEVERITIES,
+    InspectionResult,
+    Notice,
+    Reinspection,
+    Renovation,
+)
+from .signatures import decode_signature, store_signature
+from .states import NOTICE, RENOVATION
+
+STOP_WORK_MEASURE = "M2"
+
+
+def _audit(
+    session: Session,
+    actor: Actor | None,
+    notice: Notice,
+    event: str,
+    before: dict[str, Any],
+    **extra: Any,
+) -> None:
+    audit.record(
+        session, actor, notice, event, before=before, after={**audit.snapshot(notice), **extra}
+    )
+
+
+def _violations(session: Session, renovation: Renovation, ids: list[int]) -> list[InspectionResult]:
+    if not ids:
+        raise field_error("violation_ids", "Name at least one violation.", "请至少选择一项违章。")
+    if len(set(ids)) != len(ids):
+        raise field_error("violation_ids", "A violation is listed twice.", "违章项重复。")
+    rows = {
+        r.id: r
+        for r in session.scalars(select(InspectionResult).where(InspectionResult.id.in_(ids)))
+    }
+    for index, ident in enumerate(ids):
+        row = rows.get(ident)
+        if row is None or row.renovation_id != renovation.id or row.result != "violation":
+            raise field_error(
+                f"violation_ids[{index}]",
+                f"{ident} is not a violation found at this site.",
+                f"{ident} 不是本装修现场检查出的违章。",
+            )
+        if row.notice_id is not None:
+            raise Conflict(
+                f"Violation {row.code} (#{ident}) is already on another notice.",
+                message_zh=f"违章 {row.code} 已列入其他整改通知单。",
+                code="violation_on_notice",
+                details={"violation_id": ident, "notice_id": row.notice_id},
+            )
+    return [rows[i] for i in ids]
+
+
+def create_notice(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    prop: Property,
+    renovation: Renovation,
+    *,
+    violation_ids: list[int],
+    client_id: uuid.UUID | None = None,
+    deadline: dt.date | None = None,
+    measure_codes: list[str] | None = None,
+    stop_work: bool | None = None,
+    note: str = "",
+    issue: bool = False,
+    store: Any = None,
+) -> Notice:
+    require(actor, "renovation.notice", renovation.property_id)
+    RENOVATION.next(renovation.state, "raise_notice")
+    rows = _violations(session, renovation, violation_ids)
+    check_deadline(prop, deadline, now)
+    version = checklist.current_version(session, prop.company_id)
+    codes = measures.check_codes(version, measure_codes or [])
+    severity = min((r.item.severity or "minor" for r in rows), key=SEVERITIES.index)
+    notice = Notice(
+        property_id=renovation.property_id,
+        client_id=client_id,
+        renovation_id=renovation.id,
+        state="draft",
+        severity=severity,
+        stop_work=severity in version.stop_work_severities if stop_work is None else stop_work,
+        note=note,
+        planned_measures=codes,
+        requested_deadline=deadline,
+        created_by_id=actor.user_id,
+        created_at=now,
+    )
+    session.add(notice)
+    session.flush()
+    for row in rows:
+        row.notice_id = notice.id
+    audit.record(
+        session,
+        actor,
+        notice,
+        "create",
+        after={**audit.snapshot(notice), "violations": violation_ids},
+    )
+    if issue:
+        issue_notice(session, actor, now, prop, renovation, notice)
+    return notice
+
+
+def issue_notice(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    prop: Property,
+    renovation: Renovation,
+    notice: Notice,
+) -> Notice:
+    require(actor, "renovation.notice", notice.property_id)
+    target = NOTICE.next(notice.state, "issue")
+    before = audit.snapshot(notice)
+    # Both query (and flush): work them out before the notice changes, or the autoflush would
+    # write a half-issued row that the CHECK constraints refuse.
+    deadline, deadline_at = deadline_for(session, prop, notice, now)
+    serial = allocate_serial(session, prop, now.astimezone(tz_of(prop)).year)
+    notice.deadline, notice.deadline_at, notice.serial = deadline, deadline_at, serial
+    notice.issued_at, notice.issued_by_id = now, actor.user_id
+    notice.state = target
+    _audit(session, actor, notice, "issue", before)
+    codes = list(notice.planned_measures)
+    if notice.stop_work and STOP_WORK_MEASURE not in codes:
+        codes.insert(0, STOP_WORK_MEASURE)
+    version = checklist.current_version(session, prop.company_id)
+    for code in codes:
+        measures.create(session, actor, now, notice, version, code, note="")
+    if notice.stop_work:
+        registry.suspend_for_notice(session, actor, now, renovation, f"停工令 {notice.serial}")
+    return notice
+
+
+def cancel(session: Session, actor: Actor, now: dt.datetime, notice: Notice) -> Notice:
+    require(actor, "renovation.notice", notice.property_id)
+    target = NOTICE.next(notice.state, "cancel")
+    before = audit.snapshot(notice)
+    for row in session.scalars(
+        select(InspectionResult).where(InspectionResult.notice_id == notice.id)
+    ):
+        row.notice_id = None  # the violations may go on another notice
+    notice.state = target
+    _audit(session, actor, notice, "cancel", before)
+    return notice
+
+
+def acknowledge(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    store: Any,
+    notice: Notice,
+    *,
+    outcome: str,
+    signer_name: str = "",
+    signer_role: str | None = None,
+    signature: str | None = None,
+    refusal_photo_client_id: uuid.UUID | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Notice:
+    """The owner or contractor signs on the phone, or refuses: then a photo of the notice as
+    posted at the door stands for the service."""
+    require(actor, "renovation.notice", notice.property_id)
+    target = NOTICE.next(notice.state, "acknowledge" if outcome == "signed" else "refuse")
+    when = check_phone_time(at, now, "at")
+    before = audit.snapshot(notice)
+    if outcome == "signed":
+        if not signer_name.strip():
+            raise field_error("signer_name", "Who signed? Give their name.", "请填写签收人姓名。")
+        if signer_role is None:
+            raise field_error(
+                "signer_role",
+                "Say whether the owner or the contractor signed.",
+                "请选择签收人身份（业主或施工方）。",
+            )
+        if not signature:
+            raise field_error(
+                "signature", "The signature is missing.", "缺少签名。", code="invalid_signature"
+            )
+        data = decode_signature(signature)
+        notice.signature_key, notice.signature_sha256 = store_signature(store, data)
+        notice.signer_name, notice.signer_role = signer_name.strip(), signer_role
+    else:
+        if refusal_photo_client_id is None:
+            raise field_error(
+                "refusal_photo_client_id",
+                "A refusal needs a photo of the notice as posted.",
+                "拒签时须拍摄张贴通知单的照片。",
+                code="photo_required",
+            )
+        check_photos(
+            session,
+            notice.property_id,
+            [refusal_photo_client_id],
+            "refusal_photo_client_id",
+            required=True,
+        )
+        notice.refusal_photo_client_id = refusal_photo_client_id
+    notice.ack_kind = outcome
+    notice.acknowledged_at, notice.acknowledged_by_id = when, actor.user_id
+    notice.ack_note = note
+    notice.state = target
+    _audit(session, actor, notice, "acknowledge" if outcome == "signed" else "refuse", before)
+    return notice
+
+
+def reinspect(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    notice: Notice,
+    *,
+    client_id: uuid.UUID,
+    passed: bool,
+    photo_client_ids: list[uuid.UUID],
+    note: str = "",
+    inspected_at: dt.datetime | None = None,
+) -> Reinspection:
+    """A re-inspection needs photos whether it passes (proof of rectification) or not."""
+    require(actor, "renovation.inspect", notice.property_id)
+    target = NOTICE.next(notice.state, "pass_reinspection" if passed else "fail_reinspection")
+    when = check_phone_time(inspected_at, now, "inspected_at")
+    photos = check_photos(
+        session,
+        notice.property_id,
+        photo_client_ids,
+        "photo_client_ids",
+        required=True,
+        what="A re-inspection",
+        what_zh="复查",
+    )
+    if not passed and not note.strip():
+        raise field_error("note", "Say what is still not rectified.", "请说明仍未整改的内容。")
+    row = Reinspection(
+        property_id=notice.property_id,
+        client_id=client_id,
+        notice_id=notice.id,
+        inspector_id=actor.user_id,
+        inspected_at=when,
+        passed=passed,
+        note=note.strip(),
+        photo_client_ids=photos,
+    )
+    session.add(row)
+    before = audit.snapshot(notice)
+    if passed:
+        notice.reinspection_passed_at = when
+    notice.state = target
+    session.flush()
+    _audit(
+        session,
+        actor,
+        notice,
+        "pass_reinspection" if passed else "fail_reinspection",
+        before,
+        reinspection_id=row.id,
+        photos=photos,
+    )
+    return row
+
+
+def escalate(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    notice: Notice,
+    *,
+    interview_at: dt.datetime,
+    interview_outcome: str,
+    measure_codes: list[str] | None = None,
+) -> Notice:
+    """The owner ignored the notice: the interview (约谈) and the further measures decided."""
+    require(actor, "renovation.notice", notice.property_id)
+    target = NOTICE.next(notice.state, "escalate")
+    if not interview_outcome.strip():
+        raise field_error(
+            "interview_outcome", "Record the interview's outcome.", "请记录约谈结果。"
+        )
+    check_phone_time(interview_at, now, "interview_at")
+    prop = session.scalar(select(Property).where(Property.id == notice.property_id))
+    assert prop is not None
+    version = checklist.current_version(session, prop.company_id)
+    codes = measures.check_codes(version, measure_codes or [])
+    before = audit.snapshot(notice)
+    notice.escalated_at, notice.escalated_by_id = now, actor.user_id
+    notice.interview_at, notice.interview_outcome = interview_at, interview_outcome.strip()
+    notice.state = target
+    _audit(session, actor, notice, "escalate", before, measures=codes)
+    for code in codes:
+        measures.create(session, actor, now, notice, version, code, note="约谈后措施")
+    return notice
+
+
+def close(
+    session: Session, actor: Actor, now: dt.datetime, notice: Notice, *, reason: str = ""
+) -> Notice:
+    """Archive the notice: after a passed re-inspection, or (escalated) with a written reason."""
+    require(actor, "renovation.notice", notice.property_id)
+    target = NOTICE.next(notice.state, "close")
+    if notice.state == "escalated" and not reason.strip():
+        raise field_error(
+            "reason",
+            "Closing an escalated notice without a passed re-inspection needs a written reason.",
+            "未经复查合格关闭已升级的通知单，须填写书面理由。",
+        )
+    before = audit.snapshot(notice)
+    notice.close_reason = reason.strip()
+    notice.closed_at, notice.closed_by_id = now, actor.user_id
+    notice.state = target
+    _audit(session, actor, notice, "close", before)
+    return notice
+
+
+def refer(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    notice: Notice,
+    *,
+    referred_to: str,
+    reason: str = "",
+) -> Notice:
+    """Hand an escalated case to an outside body (e.g. 城管, the housing authority)."""
+    require(actor, "renovation.approve", notice.property_id)
+    target = NOTICE.next(notice.state, "refer")
+    if not referred_to.strip():
+        raise field_error("referred_to", "Say to whom the case is referred.", "请填写移交单位。")
+    before = audit.snapshot(notice)
+    notice.referred_to, notice.close_reason = referred_to.strip(), reason.strip()
+    notice.closed_at, notice.closed_by_id = now, actor.user_id
+    notice.state = target
+    _audit(session, actor, notice, "refer", before)
+    return notice
+
+
+def mark_overdue(session: Session, now: dt.datetime) -> int:
+    """The periodic job: open notices whose deadline has passed become overdue (unscoped)."""
+    due = session.scalars(
+        select(Notice)
+        .where(
+            Notice.state.in_(("issued", "acknowledged", "refused")),
+            Notice.deadline_at <= now,
+        )
+        .order_by(Notice.id)
+        .execution_options(**UNSCOPED)
+    ).all()
+    for notice in due:
+        before = audit.snapshot(notice)
+        notice.state = NOTICE.next(notice.state, "mark_overdue")
+        notice.overdue_at = now
+        _audit(session, None, notice, "mark_overdue", before)
+    session.flush()
+    return len(due)
+
+
+def is_open(notice: Notice) -> bool:
+    return notice.state in OPEN_NOTICE_STATES

@@ -1,0 +1,330 @@
+"""Renovation API: rectification notices, measures, deposit settlements and the queues
+(thin views over ``notices``, ``measures``, ``deposits`` and ``readouts``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from sqlalchemy import select
+
+from ..permissions import require, require_anywhere
+from ..web.conditional import check_if_match, set_etag
+from ..web.context import (
+    client_id_from,
+    commit,
+    current_actor,
+    db,
+    get_or_404,
+    idempotent_create,
+    now,
+    platform,
+)
+from ..web.pagination import paginate_request
+from ..web.smorest import Blueprint
+from . import checklist, measures, notices, readouts
+from .models import Measure, Notice, Reinspection, Renovation
+from .pdf import notice_pdf
+from .routes import property_for, property_of, site
+from .schemas_notices import (
+    AcknowledgeSchema,
+    ApprovalArgsSchema,
+    ApprovalsSchema,
+    CloseSchema,
+    DecisionSchema,
+    EscalateSchema,
+    MeasureCreateSchema,
+    MeasureLiftSchema,
+    MeasureSchema,
+    NoticeCreateSchema,
+    NoticePageSchema,
+    NoticeQueryArgsSchema,
+    NoticeSchema,
+    OpenNoticeListSchema,
+    PdfArgsSchema,
+    QueueArgsSchema,
+    ReferSchema,
+    ReinspectionCreateSchema,
+    ReinspectionSchema,
+)
+
+blp = Blueprint(
+    "renovation_notices",
+    __name__,
+    url_prefix="/renovation",
+    description="Rectification notices (违章整改通知单), measures and deposits",
+)
+
+
+def notice_for(notice_id: int, action: str) -> Notice:
+    get_or_404(Notice, notice_id, "notice", "整改通知单")
+    notice = readouts.load_notice(db(), notice_id)
+    assert notice is not None
+    require(current_actor(), action, notice.property_id)
+    return notice
+
+
+def notice_out(notice: Notice) -> dict[str, Any]:
+    db().expire(notice)
+    loaded = readouts.load_notice(db(), notice.id)
+    assert loaded is not None
+    set_etag(loaded)
+    return readouts.notice_out(db(), loaded, now())
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+# --- notices ------------------------------------------------------------------------------
+
+
+@blp.post("/renovations/<int:renovation_id>/notices")
+@blp.arguments(NoticeCreateSchema)
+@blp.response(201, NoticeSchema)
+def create_notice(args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
+    """Raise a notice from violations (a draft, or issued at once with ``issue: true``)."""
+    renovation = site(renovation_id, "renovation.notice")
+    prop = property_of(renovation)
+    client_id = client_id_from(args)
+    codes = args.pop("measures")
+    notice = idempotent_create(
+        Notice,
+        client_id,
+        lambda: notices.create_notice(
+            db(),
+            current_actor(),
+            now(),
+            prop,
+            renovation,
+            client_id=client_id,
+            measure_codes=codes,
+            **args,
+        ),
+    )
+    return notice_out(notice)
+
+
+@blp.get("/properties/<int:property_id>/notices")
+@blp.arguments(NoticeQueryArgsSchema, location="query")
+@blp.response(200, NoticePageSchema)
+def list_notices(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    prop = property_for(property_id, "renovation.read")
+    stmt = select(Notice).where(Notice.property_id == prop.id)
+    for name in ("state", "renovation_id"):
+        if name in args:
+            stmt = stmt.where(getattr(Notice, name) == args[name])
+    page = paginate_request(stmt, Notice.id, args, descending=True)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@blp.get("/notices/<int:notice_id>")
+@blp.response(200, NoticeSchema)
+def get_notice(notice_id: int) -> dict[str, Any]:
+    return notice_out(notice_for(notice_id, "renovation.read"))
+
+
+def _renovation(notice: Notice) -> Renovation:
+    return get_or_404(Renovation, notice.renovation_id, "renovation", "装修登记")
+
+
+@blp.post("/notices/<int:notice_id>/issue")
+@blp.response(200, NoticeSchema)
+def issue_notice(notice_id: int) -> dict[str, Any]:
+    """Issue a draft: serial number, deadline, measures; a stop-work order suspends the site."""
+    notice = notice_for(notice_id, "renovation.notice")
+    check_if_match(notice)
+    renovation = _renovation(notice)
+    notices.issue_notice(db(), current_actor(), now(), property_of(notice), renovation, notice)
+    commit()
+    return notice_out(notice)
+
+
+@blp.post("/notices/<int:notice_id>/cancel")
+@blp.response(200, NoticeSchema)
+def cancel_notice(notice_id: int) -> dict[str, Any]:
+    notice = notice_for(notice_id, "renovation.notice")
+    check_if_match(notice)
+    notices.cancel(db(), current_actor(), now(), notice)
+    commit()
+    return notice_out(notice)
+
+
+@blp.post("/notices/<int:notice_id>/acknowledge")
+@blp.arguments(AcknowledgeSchema)
+@blp.response(200, NoticeSchema)
+def acknowledge_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
+    """The owner or contractor signs on the phone, or refuses (photo of the posted notice)."""
+    notice = notice_for(notice_id, "renovation.notice")
+    check_if_match(notice)
+    notices.acknowledge(db(), current_actor(), now(), platform().store, notice, **args)
+    commit()
+    return notice_out(notice)
+
+
+@blp.post("/notices/<int:notice_id>/reinspections")
+@blp.arguments(ReinspectionCreateSchema)
+@blp.response(201, ReinspectionSchema)
+def reinspect_notice(args: dict[str, Any], notice_id: int) -> Reinspection:
+    """Re-inspect with photos: passed moves the notice on; failed keeps it open."""
+    import uuid
+
+    notice = notice_for(notice_id, "renovation.inspect")
+    client_id = client_id_from(args) or uuid.uuid4()
+    return idempotent_create(
+        Reinspection,
+        client_id,
+        lambda: notices.reinspect(
+            db(), current_actor(), now(), notice, client_id=client_id, **args
+        ),
+    )
+
+
+@blp.post("/notices/<int:notice_id>/escalate")
+@blp.arguments(EscalateSchema)
+@blp.response(200, NoticeSchema)
+def escalate_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
+    """An overdue notice: record the owner interview (约谈) and the further measures."""
+    notice = notice_for(notice_id, "renovation.notice")
+    check_if_match(notice)
+    codes = args.pop("measures")
+    notices.escalate(db(), current_actor(), now(), notice, measure_codes=codes, **args)
+    commit()
+    return notice_out(notice)
+
+
+@blp.post("/notices/<int:notice_id>/close")
+@blp.arguments(CloseSchema)
+@blp.response(200, NoticeSchema)
+def close_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
+    notice = notice_for(notice_id, "renovation.notice")
+    check_if_match(notice)
+    notices.close(db(), current_actor(), now(), notice, **args)
+    commit()
+    return notice_out(notice)
+
+
+@blp.post("/notices/<int:notice_id>/refer")
+@blp.arguments(ReferSchema)
+@blp.response(200, NoticeSchema)
+def refer_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
+    notice = notice_for(notice_id, "renovation.approve")
+    check_if_match(notice)
+    notices.refer(db(), current_actor(), now(), notice, **args)
+    commit()
+    return notice_out(notice)
+
+
+@blp.get("/notices/<int:notice_id>/pdf")
+@blp.arguments(PdfArgsSchema, location="query")
+@blp.response(200, content_type="application/pdf")
+def notice_pdf_view(args: dict[str, Any], notice_id: int) -> Response:
+    """The printable notice (Chinese; ``?lang=en`` for English) with a QR to its photo."""
+    notice = notice_for(notice_id, "renovation.read")
+    doc = readouts.notice_document(db(), platform().store, notice, args["lang"], request.url_root)
+    return pdf_response(notice_pdf(doc), f"notice-{notice.serial or notice.id}.pdf")
+
+
+# --- measures -----------------------------------------------------------------------------
+
+
+@blp.post("/notices/<int:notice_id>/measures")
+@blp.arguments(MeasureCreateSchema)
+@blp.response(201, MeasureSchema)
+def add_measure(args: dict[str, Any], notice_id: int) -> Measure:
+    """Take a measure of the ladder; M5–M7 become a request for the manager's approval."""
+    notice = notice_for(notice_id, "renovation.notice")
+    prop = property_of(notice)
+    client_id = client_id_from(args)
+    measure = idempotent_create(
+        Measure,
+        client_id,
+        lambda: measures.add(
+            db(),
+            current_actor(),
+            now(),
+            notice,
+            checklist.current_version(db(), prop.company_id),
+            client_id=client_id,
+            **args,
+        ),
+    )
+    set_etag(measure)
+    return measure
+
+
+def measure_for(measure_id: int, action: str) -> Measure:
+    measure = get_or_404(Measure, measure_id, "measure", "处理措施")
+    require(current_actor(), action, measure.property_id)
+    return measure
+
+
+@blp.post("/measures/<int:measure_id>/decision")
+@blp.arguments(DecisionSchema)
+@blp.response(200, MeasureSchema)
+def decide_measure(args: dict[str, Any], measure_id: int) -> Measure:
+    """The manager approves or refuses a measure that needs approval (M5–M7)."""
+    measure = measure_for(measure_id, "renovation.approve")
+    check_if_match(measure)
+    measures.decide(db(), current_actor(), now(), measure, **args)
+    commit()
+    set_etag(measure)
+    return measure
+
+
+@blp.post("/measures/<int:measure_id>/apply")
+@blp.response(200, MeasureSchema)
+def apply_measure(measure_id: int) -> Measure:
+    """Carry out an approved measure (409 while it still waits for the manager)."""
+    measure = measure_for(measure_id, "renovation.notice")
+    check_if_match(measure)
+    measures.apply(db(), current_actor(), now(), measure)
+    commit()
+    set_etag(measure)
+    return measure
+
+
+@blp.post("/measures/<int:measure_id>/lift")
+@blp.arguments(MeasureLiftSchema)
+@blp.response(200, MeasureSchema)
+def lift_measure(args: dict[str, Any], measure_id: int) -> Measure:
+    measure = measure_for(measure_id, "renovation.notice")
+    check_if_match(measure)
+    measures.lift(db(), current_actor(), now(), measure, **args)
+    commit()
+    set_etag(measure)
+    return measure
+
+
+# --- queues -------------------------------------------------------------------------------
+
+
+@blp.get("/open-notices")
+@blp.arguments(QueueArgsSchema, location="query")
+@blp.response(200, OpenNoticeListSchema)
+def open_notices(args: dict[str, Any]) -> dict[str, Any]:
+    """Open notices, earliest deadline first; ``overdue=true`` for overdue/escalated ones."""
+    actor = current_actor()
+    if "property_id" in args:
+        property_for(args["property_id"], "renovation.read")
+    else:
+        require_anywhere(actor, "renovation.read")
+    items = readouts.open_notices(db(), actor, args.get("property_id"), args["overdue"], now())
+    return {"items": items}
+
+
+@blp.get("/approvals")
+@blp.arguments(ApprovalArgsSchema, location="query")
+@blp.response(200, ApprovalsSchema)
+def approvals(args: dict[str, Any]) -> dict[str, Any]:
+    """What waits for the manager: applications, measures M5–M7, deposit settlements."""
+    actor = current_actor()
+    if "property_id" in args:
+        property_for(args["property_id"], "renovation.approve")
+    else:
+        require_anywhere(actor, "renovation.approve")
+    return readouts.approvals(db(), actor, args.get("property_id"))

@@ -1,0 +1,139 @@
+"""The renovation area's lifecycles, each one table of allowed transitions.
+
+``(state, event) -> next state``. An event that keeps the state (a failed re-inspection, a
+measure added to an open notice) is a transition to the same state, so "what may happen in
+which state" is read off one table. Anything not in a table is refused with IllegalTransition
+(409) naming the current state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..errors import IllegalTransition
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    name: str
+    name_zh: str
+    transitions: Mapping[tuple[str, str], str]
+    states_zh: Mapping[str, str]
+
+    def next(self, state: str, event: str) -> str:
+        try:
+            return self.transitions[(state, event)]
+        except KeyError:
+            allowed = sorted(e for s, e in self.transitions if s == state)
+            raise IllegalTransition(
+                f"This {self.name} is {state.replace('_', ' ')}; '{event}' is not possible now"
+                + (f" (possible: {', '.join(allowed)})." if allowed else "."),
+                message_zh=f"该{self.name_zh}当前为「{self.states_zh.get(state, state)}」，"
+                f"不能执行此操作。",
+                details={"state": state, "event": event, "allowed_events": allowed},
+            ) from None
+
+    def allows(self, state: str, event: str) -> bool:
+        return (state, event) in self.transitions
+
+
+RENOVATION = StateMachine(
+    "renovation",
+    "装修",
+    {
+        ("applied", "edit"): "applied",
+        ("approved", "edit"): "approved",
+        ("in_progress", "edit"): "in_progress",
+        ("suspended", "edit"): "suspended",
+        # inspections keep the state; they are refused before approval and after settlement
+        **{(s, "inspect"): s for s in ("approved", "in_progress", "suspended")},
+        ("completion_inspection", "inspect"): "completion_inspection",
+        **{
+            (s, "raise_notice"): s
+            for s in ("approved", "in_progress", "suspended", "completion_inspection")
+        },
+        ("applied", "approve"): "approved",
+        ("approved", "start"): "in_progress",
+        ("in_progress", "request_completion"): "completion_inspection",
+        ("completion_inspection", "reopen"): "in_progress",
+        ("completion_inspection", "settle"): "deposit_settled",
+        ("approved", "suspend"): "suspended",
+        ("in_progress", "suspend"): "suspended",
+        # resume goes back to the state it was suspended from (kept in suspended_from)
+        ("suspended", "resume"): "suspended_from",
+    },
+    {
+        "applied": "已申请",
+        "approved": "已批准",
+        "in_progress": "施工中",
+        "completion_inspection": "竣工验收",
+        "deposit_settled": "押金已结算",
+        "suspended": "已停工",
+    },
+)
+
+_OPEN_FOR_REINSPECTION = ("acknowledged", "refused", "overdue", "escalated")
+_OPEN = ("issued", "acknowledged", "refused", "overdue", "escalated")
+
+NOTICE = StateMachine(
+    "rectification notice",
+    "整改通知单",
+    {
+        ("draft", "issue"): "issued",
+        ("draft", "cancel"): "cancelled",
+        ("issued", "acknowledge"): "acknowledged",
+        ("issued", "refuse"): "refused",
+        **{(s, "pass_reinspection"): "reinspection_passed" for s in _OPEN_FOR_REINSPECTION},
+        **{(s, "fail_reinspection"): s for s in _OPEN_FOR_REINSPECTION},
+        **{(s, "mark_overdue"): "overdue" for s in ("issued", "acknowledged", "refused")},
+        ("overdue", "escalate"): "escalated",
+        ("reinspection_passed", "close"): "closed",
+        ("escalated", "close"): "closed",
+        ("escalated", "refer"): "referred",
+        **{(s, "add_measure"): s for s in _OPEN},
+    },
+    {
+        "draft": "草稿",
+        "issued": "已发出",
+        "acknowledged": "已签收",
+        "refused": "拒签",
+        "overdue": "已逾期",
+        "escalated": "已升级处理（约谈）",
+        "reinspection_passed": "复查合格",
+        "closed": "已关闭",
+        "referred": "已移交",
+        "cancelled": "已作废",
+    },
+)
+
+MEASURE = StateMachine(
+    "measure",
+    "处理措施",
+    {
+        ("requested", "approve"): "approved",
+        ("requested", "reject"): "rejected",
+        ("approved", "apply"): "in_effect",
+        ("in_effect", "lift"): "lifted",
+    },
+    {
+        "requested": "待经理批准",
+        "approved": "已批准",
+        "rejected": "未批准",
+        "in_effect": "已执行",
+        "lifted": "已解除",
+    },
+)
+
+SETTLEMENT = StateMachine(
+    "deposit settlement",
+    "押金结算",
+    {
+        ("draft", "edit"): "draft",
+        ("rejected", "edit"): "draft",
+        ("draft", "submit"): "submitted",
+        ("submitted", "approve"): "approved",
+        ("submitted", "reject"): "rejected",
+    },
+    {"draft": "草稿", "submitted": "待经理批准", "approved": "已批准", "rejected": "已退回"},
+)
