@@ -1,0 +1,119 @@
+"""Verification, rework, closing (after the return visit) and the manager's unresolvable close.
+No Flask imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..permissions import require
+from ..tenancy import Actor
+from . import orders
+from . import requests as request_service
+from .common import require_text
+from .models import ServiceRequest, WorkOrder
+
+REWORK_DUE = dt.timedelta(hours=24)
+
+
+def verify(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
+    require(actor, "workorders.verify", order.property_id)
+    orders.ORDER.next(order.state, "verify")
+    from .completions import require_after_photo_arrived
+
+    require_after_photo_arrived(session, order)
+    orders.transition(
+        session, actor, order, "verify", now, verified_at=now, verified_by_id=actor.user_id
+    )
+    orders.emit(session, order.property_id, "workorder.verified", orders.summary(order), now)
+    return order
+
+
+def rework(
+    session: Session,
+    actor: Actor,
+    order: WorkOrder,
+    reason: str,
+    now: dt.datetime,
+    *,
+    event: str,
+) -> WorkOrder:
+    """Failed verification or an unhappy return visit: back to the engineer who did it, counted,
+    with a special follow-up (re-repair and return visit) due within 24 hours."""
+    orders.ORDER.next(order.state, event)
+    text = require_text(reason, "reason", "what is still wrong", "返修原因")
+    engineer = order.done_by_id or order.assignee_id
+    orders.transition(
+        session,
+        actor,
+        order,
+        event,
+        now,
+        assignee_id=engineer,
+        team=None if engineer else order.team,
+        rework_count=order.rework_count + 1,
+        rework_due_at=now + REWORK_DUE,
+        rework_reason=text,
+        verified_at=None,
+        verified_by_id=None,
+        visited_at=None,
+        accepted_at=None,
+        on_site_at=None,
+    )
+    if engineer:
+        orders.end_assignment(session, order, now, "reassigned")
+        orders.start_assignment(session, order, actor, now, engineer, None, "rework")
+        orders.note_users(
+            session,
+            order,
+            [engineer],
+            "rework",
+            f"rework needed within 24 h: {text}",
+            f"需返修（24 小时内）：{text}",
+            now,
+            actor,
+        )
+    if order.request_id:
+        sync_request(session, actor, order, now)
+    orders.emit(session, order.property_id, "workorder.rework", orders.summary(order), now)
+    return order
+
+
+def fail_verification(
+    session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
+) -> WorkOrder:
+    require(actor, "workorders.verify", order.property_id)
+    return rework(session, actor, order, reason, now, event="fail_verification")
+
+
+def close(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
+    require(actor, "workorders.verify", order.property_id)
+    orders.transition(session, actor, order, "close", now)
+    _closed(session, actor, order, now)
+    return order
+
+
+def close_unresolvable(
+    session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
+) -> WorkOrder:
+    require(actor, "workorders.close_unresolvable", order.property_id)
+    orders.ORDER.next(order.state, "close_unresolvable")
+    text = require_text(reason, "reason", "why it cannot be resolved", "无法解决的原因")
+    orders.transition(session, actor, order, "close_unresolvable", now, close_reason=text)
+    _closed(session, actor, order, now)
+    return order
+
+
+def _closed(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> None:
+    orders.emit(session, order.property_id, "workorder.closed", orders.summary(order), now)
+    if order.request_id:
+        sync_request(session, actor, order, now)
+
+
+def sync_request(session: Session, actor: Actor | None, order: WorkOrder, now: dt.datetime) -> None:
+    session.flush()
+    request = session.scalar(select(ServiceRequest).where(ServiceRequest.id == order.request_id))
+    if request is not None:
+        request_service.follow_orders(session, actor, request, now)

@@ -1,0 +1,241 @@
+"""Reporting work done, from the engineer's phone, and late reports. No Flask imports.
+
+A completion is created with the phone's ``client_id`` (it is queued offline and replayed), so
+it needs no If-Match: it is a report of a fact, and the server decides what it means.
+
+* From the order's engineer, on site → applied: the order moves to ``done``.
+* From an engineer who held the order before it was reassigned (the phone was offline) → kept
+  as ``late_pending``, the front desk is notified and lists it, and adopts it (the order becomes
+  done with that report) or dismisses it with a note. Never lost, never applied silently.
+* Anything else → 409 (illegal transition, or not the engineer's order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..errors import Conflict
+from ..permissions import require
+from ..tenancy import Actor
+from . import closing, orders
+from .common import (
+    StateMachine,
+    arrived_photos,
+    event_time,
+    field_error,
+    require_text,
+    store_signature,
+)
+from .models import Assignment, Completion, WorkOrder
+
+LATE = StateMachine(
+    "late completion",
+    "迟到的完工报告",
+    {("late_pending", "adopt"): "adopted", ("late_pending", "dismiss"): "dismissed"},
+    {"applied": "已生效", "late_pending": "待前台处理", "adopted": "已采纳", "dismissed": "已驳回"},
+)
+
+
+def report(
+    session: Session,
+    actor: Actor,
+    store: Any,
+    now: dt.datetime,
+    order: WorkOrder,
+    *,
+    client_id: uuid.UUID,
+    work_notes: str,
+    after_photo_client_ids: list[uuid.UUID],
+    parts: list[dict[str, Any]] | None = None,
+    device_time: dt.datetime | None = None,
+    owner_signature: str | None = None,
+) -> Completion:
+    require(actor, "workorders.work", order.property_id)
+    notes = require_text(work_notes, "work_notes", "what was done", "维修内容")
+    if not after_photo_client_ids:
+        raise field_error(
+            "after_photo_client_ids",
+            "Take at least one after-photo of the finished work.",
+            "请至少拍摄一张完工照片。",
+            code="after_photo_required",
+        )
+    if order.unit_id is not None and not owner_signature:
+        raise field_error(
+            "owner_signature",
+            "Work inside a unit needs the owner's signature.",
+            "户内维修须有业主签字。",
+            code="owner_signature_required",
+        )
+    # Decide on the row as it is now, locked: a reassignment committing at the same moment
+    # either comes first (this report is kept as late) or waits and then fails with 412.
+    session.scalar(
+        select(WorkOrder)
+        .where(WorkOrder.id == order.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if order.assignee_id == actor.user_id:
+        orders.ORDER.next(order.state, "complete")  # 409 unless on site
+        status, late_reason = "applied", ""
+    elif orders.held_by(session, order, actor.user_id):
+        status, late_reason = "late_pending", "reassigned"
+    else:
+        orders.ORDER.next(order.state, "complete")
+        raise Conflict(
+            "This work order is not assigned to you.",
+            message_zh="该派工单未派给您。",
+            code="not_assignee",
+        )
+    key, sha = (
+        store_signature(store, owner_signature, "owner_signature")
+        if owner_signature
+        else (None, None)
+    )
+    done_at = event_time(device_time, now)
+    if status == "applied" and order.on_site_at is not None:
+        done_at = max(done_at, order.on_site_at)
+    completion = Completion(
+        property_id=order.property_id,
+        client_id=client_id,
+        work_order_id=order.id,
+        engineer_id=actor.user_id,
+        device_time=device_time,
+        done_at=done_at,
+        received_at=now,
+        work_notes=notes,
+        parts=parts or [],
+        after_photo_client_ids=[str(p) for p in after_photo_client_ids],
+        owner_signature_key=key,
+        owner_signature_sha256=sha,
+        status=status,
+        late_reason=late_reason,
+    )
+    session.add(completion)
+    audit.record(session, actor, completion, "report")
+    if status == "applied":
+        _apply(session, actor, order, completion, now, event="complete")
+    else:
+        orders.note_users(
+            session,
+            order,
+            orders.front_desk_users(session, order),
+            "late_completion",
+            "a completion report arrived after reassignment; check it.",
+            "改派后收到原工程人员的完工报告，请核查处理。",
+            now,
+            actor,
+        )
+        audit.record(
+            session, actor, order, "late_completion_kept", after={"completion": completion.id}
+        )
+    return completion
+
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    order: WorkOrder,
+    completion: Completion,
+    now: dt.datetime,
+    *,
+    event: str,
+) -> None:
+    orders.transition(
+        session,
+        actor,
+        order,
+        event,
+        now,
+        assignee_id=completion.engineer_id,
+        done_at=completion.done_at,
+        first_done_at=order.first_done_at or completion.done_at,
+        done_by_id=completion.engineer_id,
+        paused_at=None,
+        pause_reason="",
+    )
+    orders.note_users(
+        session,
+        order,
+        orders.front_desk_users(session, order),
+        "done",
+        "reported done; please verify.",
+        "已报完工，请验收。",
+        now,
+        actor,
+    )
+    orders.emit(session, order.property_id, "workorder.done", orders.summary(order), now)
+    if order.request_id:
+        closing.sync_request(session, actor, order, now)
+
+
+def adopt(
+    session: Session, actor: Actor, completion: Completion, note: str, now: dt.datetime
+) -> Completion:
+    """The late report is right (the first engineer did fix it): the order becomes done."""
+    require(actor, "workorders.dispatch", completion.property_id)
+    LATE.next(completion.status, "adopt")
+    order = session.scalar(select(WorkOrder).where(WorkOrder.id == completion.work_order_id))
+    assert order is not None
+    orders.ORDER.next(order.state, "adopt_completion")
+    current = session.scalar(
+        select(Assignment).where(
+            Assignment.work_order_id == order.id, Assignment.ended_at.is_(None)
+        )
+    )
+    if current is not None:
+        current.ended_at, current.end_reason = now, "superseded"
+    _resolve(session, actor, completion, "adopt", note.strip(), now)
+    _apply(session, actor, order, completion, now, event="adopt_completion")
+    return completion
+
+
+def dismiss(
+    session: Session, actor: Actor, completion: Completion, note: str, now: dt.datetime
+) -> Completion:
+    require(actor, "workorders.dispatch", completion.property_id)
+    LATE.next(completion.status, "dismiss")
+    text = require_text(note, "note", "why the report is set aside", "不采纳的原因")
+    return _resolve(session, actor, completion, "dismiss", text, now)
+
+
+def _resolve(
+    session: Session, actor: Actor, completion: Completion, event: str, note: str, now: dt.datetime
+) -> Completion:
+    before = audit.snapshot(completion)
+    completion.status = LATE.next(completion.status, event)
+    completion.resolved_at, completion.resolved_by_id = now, actor.user_id
+    completion.resolution_note = note
+    audit.record(session, actor, completion, event, before=before)
+    return completion
+
+
+def current(session: Session, order: WorkOrder) -> Completion | None:
+    """The report the order's done state rests on (the latest applied or adopted one)."""
+    return session.scalar(
+        select(Completion)
+        .where(
+            Completion.work_order_id == order.id,
+            Completion.status.in_(("applied", "adopted")),
+        )
+        .order_by(Completion.id.desc())
+        .limit(1)
+    )
+
+
+def require_after_photo_arrived(session: Session, order: WorkOrder) -> None:
+    """The front desk verifies against a photo, so at least one after-photo must be here."""
+    completion = current(session, order)
+    ids = completion.after_photo_client_ids if completion else []
+    if not arrived_photos(session, ids):
+        raise Conflict(
+            "The after-photo has not reached the server yet; verify once it has arrived.",
+            message_zh="完工照片尚未上传到服务器，请待照片到达后再验收。",
+            code="after_photo_not_arrived",
+            details={"after_photo_client_ids": ids},
+        )

@@ -1,0 +1,397 @@
+"""THE work-order state machine (one table) and the transitions of creating and dispatching;
+the engineer's moves are in ``engineer.py``, verification and closing in ``closing.py``. No Flask.
+
+    new → assigned → accepted → on_site ⇄ paused → done → verified → visited → closed
+    assigned/rework --decline--> new;  accepted/on_site/paused --return--> new
+    (front desk may reassign any open order: --assign--> assigned)
+    done --fail_verification--> rework;  verified --visit_unsatisfied--> rework  (counted)
+    rework --accept--> accepted (the engineer who did it, due again within 24 h)
+    any unfinished state --close_unresolvable--> unresolvable (manager, written reason)
+
+Reporting "done" is a *completion* (``completions.py``): a record from the phone, applied here
+through the same table (``complete`` / ``adopt_completion``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..permissions import require
+from ..tenancy import Actor
+from . import requests as request_service
+from .common import (
+    StateMachine,
+    check_place,
+    field_error,
+    get_property,
+    is_engineer_at,
+    require_text,
+    users_with_role,
+)
+from .models import OPEN_ORDER_STATES, Assignment, ServiceRequest, WorkOrder
+from .notifications import notify
+from .sla import targets
+from .webhooks import emit
+
+ENGINEER_HOLDS = ("accepted", "on_site", "paused")
+REASSIGNABLE = ("new", "assigned", "accepted", "on_site", "paused", "rework")
+
+_T: dict[tuple[str, str], str] = {}
+for _s in REASSIGNABLE:
+    _T[(_s, "assign")] = "assigned"
+for _s in ("assigned", "rework"):
+    _T[(_s, "accept")] = "accepted"
+    _T[(_s, "decline")] = "new"
+for _s in ENGINEER_HOLDS:
+    _T[(_s, "return")] = "new"
+_T[("accepted", "arrive")] = "on_site"
+_T[("on_site", "pause")] = "paused"
+_T[("paused", "resume")] = "on_site"
+_T[("on_site", "complete")] = "done"
+for _s in OPEN_ORDER_STATES:
+    _T[(_s, "adopt_completion")] = "done"  # the front desk adopts a kept late report
+_T[("done", "verify")] = "verified"
+_T[("done", "fail_verification")] = "rework"
+_T[("verified", "visit_satisfied")] = "visited"
+_T[("verified", "visit_unsatisfied")] = "rework"
+_T[("visited", "close")] = "closed"
+for _s in (*OPEN_ORDER_STATES, "done", "verified", "visited"):
+    _T[(_s, "close_unresolvable")] = "unresolvable"
+for _s in ("new", "assigned"):
+    _T[(_s, "edit")] = _s
+
+ORDER = StateMachine(
+    "work order",
+    "派工单",
+    _T,
+    {
+        "new": "待派工",
+        "assigned": "已派工",
+        "accepted": "已接单",
+        "on_site": "已到场",
+        "paused": "暂停",
+        "done": "已完工",
+        "verified": "已验收",
+        "visited": "已回访",
+        "closed": "已关闭",
+        "rework": "返修",
+        "unresolvable": "无法解决",
+    },
+)
+
+
+def summary(order: WorkOrder) -> dict[str, Any]:
+    """What webhooks carry: the order's facts without owners' phone numbers."""
+    return {
+        "id": order.id,
+        "state": order.state,
+        "category": order.category,
+        "priority": order.priority,
+        "source": order.source,
+        "request_id": order.request_id,
+        "finding_id": order.finding_id,
+        "description": order.description,
+        "unit_id": order.unit_id,
+        "place_text": order.place_text,
+        "assignee_id": order.assignee_id,
+        "team": order.team,
+        "created_at": order.created_at,
+        "response_due_at": order.response_due_at,
+        "completion_due_at": order.completion_due_at,
+        "done_at": order.done_at,
+        "rework_count": order.rework_count,
+        "close_reason": order.close_reason,
+    }
+
+
+def transition(
+    session: Session,
+    actor: Actor | None,
+    order: WorkOrder,
+    event: str,
+    now: dt.datetime,
+    **columns: Any,
+) -> WorkOrder:
+    """The one way an order changes state: check the table, set columns, audit."""
+    before = audit.snapshot(order)
+    order.state = ORDER.next(order.state, event)
+    for name, value in columns.items():
+        setattr(order, name, value)
+    if order.state != "paused":  # leaving a pause by any way (resume, return, close…) ends it
+        order.paused_at, order.pause_reason = None, ""
+    if order.state in ("closed", "unresolvable"):
+        order.closed_at = now
+        order.closed_by_id = actor.user_id if actor else None
+        end_assignment(session, order, now, "closed")
+    audit.record(session, actor, order, event, before=before)
+    return order
+
+
+def front_desk_users(session: Session, order: WorkOrder) -> list[int]:
+    return users_with_role(session, order.property_id, ("front_desk",))
+
+
+def note_users(
+    session: Session,
+    order: WorkOrder,
+    users: list[int],
+    kind: str,
+    en: str,
+    zh: str,
+    now: dt.datetime,
+    actor: Actor | None,
+) -> None:
+    notify(
+        session,
+        property_id=order.property_id,
+        user_ids=users,
+        kind=kind,
+        message=f"Work order #{order.id}: {en}",
+        message_zh=f"派工单 #{order.id}：{zh}",
+        now=now,
+        work_order_id=order.id,
+        skip_user_id=actor.user_id if actor else None,
+    )
+
+
+# --- assignment history -------------------------------------------------------------------
+
+
+def current_assignment(session: Session, order: WorkOrder) -> Assignment | None:
+    return session.scalar(
+        select(Assignment)
+        .where(Assignment.work_order_id == order.id, Assignment.ended_at.is_(None))
+        .order_by(Assignment.id.desc())
+    )
+
+
+def end_assignment(session: Session, order: WorkOrder, now: dt.datetime, reason: str) -> None:
+    current = current_assignment(session, order)
+    if current is not None:
+        current.ended_at, current.end_reason = now, reason
+
+
+def start_assignment(
+    session: Session,
+    order: WorkOrder,
+    actor: Actor,
+    now: dt.datetime,
+    assignee_id: int | None,
+    team: str | None,
+    note: str = "",
+) -> None:
+    session.add(
+        Assignment(
+            property_id=order.property_id,
+            work_order_id=order.id,
+            assignee_id=assignee_id,
+            team=team,
+            assigned_by_id=actor.user_id,
+            assigned_at=now,
+            note=note,
+        )
+    )
+
+
+def held_by(session: Session, order: WorkOrder, user_id: int) -> bool:
+    """Was the order ever assigned to this engineer (now or before)?"""
+    return (
+        session.scalar(
+            select(Assignment.id)
+            .where(Assignment.work_order_id == order.id, Assignment.assignee_id == user_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+# --- creating and dispatching -------------------------------------------------------------
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    client_id: uuid.UUID | None,
+    property_id: int,
+    category: str,
+    priority: str,
+    description: str = "",
+    request_id: int | None = None,
+    finding_id: int | None = None,
+    building_id: int | None = None,
+    floor_id: int | None = None,
+    unit_id: int | None = None,
+    place_text: str = "",
+    before_photo_client_ids: list[uuid.UUID] | None = None,
+    assignee_id: int | None = None,
+    team: str | None = None,
+) -> WorkOrder:
+    require(actor, "workorders.dispatch", property_id)
+    prop = get_property(session, property_id)
+    if request_id is not None and finding_id is not None:
+        raise field_error(
+            "finding_id",
+            "An order comes from a request or a finding, not both.",
+            "工单来源只能是报事或巡查发现之一。",
+        )
+    photos = [str(p) for p in before_photo_client_ids or []]
+    request: ServiceRequest | None = None
+    if request_id is not None:
+        request = session.scalar(
+            select(ServiceRequest).where(
+                ServiceRequest.id == request_id, ServiceRequest.property_id == property_id
+            )
+        )
+        if request is None:
+            raise field_error(
+                "request_id", "No such request at this property.", "该项目没有此报事记录。"
+            )
+        building_id = building_id or request.building_id
+        floor_id = floor_id or request.floor_id
+        unit_id = unit_id or request.unit_id
+        place_text = place_text or request.place_text
+        description = description or request.matter
+    if finding_id is not None:
+        from .findings import take_finding
+
+        taken = take_finding(session, actor, now, property_id, finding_id)
+        building_id = building_id or taken.building_id
+        floor_id = floor_id or taken.floor_id
+        unit_id = unit_id or taken.unit_id
+        place_text = place_text or taken.place_text
+        description = description or taken.description
+        photos = photos + [p for p in taken.photo_client_ids if p not in photos]
+    building_id, floor_id, unit_id = check_place(
+        session, property_id, building_id, floor_id, unit_id
+    )
+    goal = targets(prop, priority)
+    order = WorkOrder(
+        property_id=property_id,
+        client_id=client_id,
+        source="request" if request else ("finding" if finding_id else "direct"),
+        request_id=request.id if request else None,
+        finding_id=finding_id,
+        category=category,
+        priority=priority,
+        description=require_text(description, "description", "what is wrong", "故障描述"),
+        building_id=building_id,
+        floor_id=floor_id,
+        unit_id=unit_id,
+        place_text=place_text.strip(),
+        before_photo_client_ids=photos,
+        state="new",
+        created_by_id=actor.user_id,
+        created_at=now,
+        response_due_at=now + goal.response,
+        completion_due_at=now + goal.completion,
+    )
+    session.add(order)
+    audit.record(session, actor, order, "create")
+    if request is not None:
+        before = audit.snapshot(request)
+        request.state = request_service.REQUEST.next(request.state, "dispatch")
+        audit.record(session, actor, request, "dispatch", before=before)
+    emit(session, property_id, "workorder.created", summary(order), now)
+    if assignee_id is not None or team is not None:
+        assign(session, actor, order, now, assignee_id=assignee_id, team=team)
+    return order
+
+
+def edit(
+    session: Session, actor: Actor, order: WorkOrder, changes: dict[str, Any], now: dt.datetime
+) -> WorkOrder:
+    """Correct the dispatch facts before an engineer has taken the order."""
+    require(actor, "workorders.dispatch", order.property_id)
+    ORDER.next(order.state, "edit")
+    before = audit.snapshot(order)
+    if {"building_id", "floor_id", "unit_id"} & changes.keys():
+        # The place ids are replaced together (a new unit brings its own floor and building).
+        order.building_id, order.floor_id, order.unit_id = check_place(
+            session,
+            order.property_id,
+            changes.get("building_id"),
+            changes.get("floor_id"),
+            changes.get("unit_id"),
+        )
+    for name in ("category", "description", "place_text"):
+        if name in changes:
+            setattr(order, name, changes[name])
+    if "before_photo_client_ids" in changes:
+        order.before_photo_client_ids = [str(p) for p in changes["before_photo_client_ids"]]
+    if "priority" in changes and changes["priority"] != order.priority:
+        order.priority = changes["priority"]
+        goal = targets(get_property(session, order.property_id), order.priority)
+        order.response_due_at = order.created_at + goal.response
+        order.completion_due_at = order.created_at + goal.completion
+    audit.record(session, actor, order, "edit", before=before)
+    return order
+
+
+def assign(
+    session: Session,
+    actor: Actor,
+    order: WorkOrder,
+    now: dt.datetime,
+    *,
+    assignee_id: int | None = None,
+    team: str | None = None,
+    note: str = "",
+) -> WorkOrder:
+    require(actor, "workorders.dispatch", order.property_id)
+    if (assignee_id is None) == (team is None):
+        raise field_error(
+            "assignee_id",
+            "Assign to one engineer or to one team queue.",
+            "请指派给一名工程人员或一个班组队列。",
+        )
+    if assignee_id is not None and not is_engineer_at(session, assignee_id, order.property_id):
+        # Unknown, inactive, not an engineer, or an engineer of another property: all the same.
+        raise field_error(
+            "assignee_id",
+            "No engineer with this id works at this property.",
+            "该项目没有此工程人员。",
+            code="unknown_engineer",
+        )
+    previous = order.assignee_id
+    end_assignment(session, order, now, "reassigned")
+    transition(
+        session,
+        actor,
+        order,
+        "assign",
+        now,
+        assignee_id=assignee_id,
+        team=team.strip() if team else None,
+        assigned_at=now,
+        assigned_by_id=actor.user_id,
+        accepted_at=None,
+        on_site_at=None,
+        paused_at=None,
+        pause_reason="",
+    )
+    start_assignment(session, order, actor, now, assignee_id, order.team, note)
+    targets_ = (
+        [assignee_id] if assignee_id else users_with_role(session, order.property_id, ("engineer",))
+    )
+    note_users(session, order, targets_, "assigned", "assigned to you.", "已派给您。", now, actor)
+    if previous and previous != assignee_id:
+        note_users(
+            session,
+            order,
+            [previous],
+            "reassigned_away",
+            "reassigned to someone else; do not work on it.",
+            "已改派他人，请勿继续处理。",
+            now,
+            actor,
+        )
+    emit(session, order.property_id, "workorder.assigned", summary(order), now)
+    return order
