@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from tests.conftest import T0
 from tests.patrol.conftest import actor_of, assert_error, png_data_url
+from xunjian import signatures
 from xunjian.org.models import Property
-from xunjian.patrol import spotchecks
 from xunjian.patrol.models import SpotCheck
 
 
@@ -82,7 +82,7 @@ def _big_png_url() -> str:
     image = Image.frombytes("RGB", (400, 400), os.urandom(400 * 400 * 3))  # noise: no compression
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
-    assert buffer.tell() > spotchecks.MAX_SIGNATURE_BYTES
+    assert buffer.tell() > signatures.MAX_SIGNATURE_BYTES
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 

@@ -60,6 +60,10 @@ def test_notice_pdf_renders_chinese(phone, site, as_user, demo):
     ):
         assert "".join(expected.split()) in flat, (expected, text)
     assert b"/Subtype /Image" in r.data  # QR code (and signature / thumbnail)
+    # the QR code's address is printed beside it: the first photo's verification page
+    assert f"/v/{photo['short_code']}" in flat
+    verify = as_user("sup1").get(f"/v/{photo['short_code']}")
+    assert verify.status_code == 200
 
     english = pdf_text(as_user("sup1").get(url + "/pdf?lang=en").data)
     flat = " ".join(english.split())

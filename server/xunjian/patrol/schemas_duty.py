@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..signatures import MAX_SIGNATURE_DATA_URL_CHARS as _SIGNATURE_CHARS
 from ..web.pagination import PageArgsSchema, page_schema
 from .models import HANDOVER_ITEM_KINDS, HANDOVER_STATES, SPOT_CHECK_STATUSES, STORM_KINDS
 from .schemas import Schema
-from .spotchecks import MAX_SIGNATURE_BYTES
 
 _id = ma.validate.Range(min=1, max=2**31 - 1)
-# base64 is 4/3 of the bytes, plus the data-URL prefix: longer cannot be a valid signature.
-_SIGNATURE_CHARS = MAX_SIGNATURE_BYTES * 4 // 3 + 64
 _SIGNATURE_DOC = {
     "description": "PNG as a data URL (data:image/png;base64,…), at most 200 KB of PNG"
 }

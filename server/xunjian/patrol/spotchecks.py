@@ -8,17 +8,12 @@ month. A check on a storm day covers that day; further checks count towards the 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
-import io
 import uuid
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,67 +21,13 @@ from .. import audit
 from ..auth.models import RoleAssignment, User
 from ..org.models import Property
 from ..permissions import properties_where, require
+from ..signatures import decode_signature, store_signature
 from ..tenancy import Actor
 from .analysis import event_time
 from .models import SpotCheck, StormDay
 from .service import field_error
 
 DEFAULT_QUOTA = 4
-MAX_SIGNATURE_BYTES = 200 * 1024
-MAX_SIGNATURE_SIDE = 4000
-PNG_DATA_URL = "data:image/png;base64,"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def decode_signature(value: str, field: str) -> bytes:
-    """The PNG bytes of a signature sent as a data URL; 422 unless it is a real, small PNG."""
-
-    def bad(en: str, zh: str) -> Exception:
-        return field_error(field, en, zh, code="invalid_signature")
-
-    if not value.startswith(PNG_DATA_URL):
-        raise bad(
-            "A signature is a PNG image as a data URL (data:image/png;base64,…).",
-            "签名须为 PNG 图片的 data URL（data:image/png;base64,…）。",
-        )
-    encoded = value[len(PNG_DATA_URL) :]
-    if len(encoded) > (MAX_SIGNATURE_BYTES * 4) // 3 + 4:
-        raise bad(
-            f"The signature image is larger than {MAX_SIGNATURE_BYTES // 1024} KB.",
-            f"签名图片超过 {MAX_SIGNATURE_BYTES // 1024} KB。",
-        )
-    try:
-        data = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise bad("The signature is not valid base64.", "签名数据不是有效的 base64。") from None
-    if len(data) > MAX_SIGNATURE_BYTES:
-        raise bad(
-            f"The signature image is larger than {MAX_SIGNATURE_BYTES // 1024} KB.",
-            f"签名图片超过 {MAX_SIGNATURE_BYTES // 1024} KB。",
-        )
-    if not data.startswith(PNG_MAGIC):
-        raise bad("The signature is not a PNG image.", "签名不是 PNG 图片。")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != "PNG":
-                raise bad("The signature is not a PNG image.", "签名不是 PNG 图片。")
-            width, height = image.size
-            if not (1 <= width <= MAX_SIGNATURE_SIDE and 1 <= height <= MAX_SIGNATURE_SIDE):
-                raise bad("The signature image has an unusable size.", "签名图片尺寸不可用。")
-            image.verify()  # checks the chunks' CRCs without decoding pixels
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise bad(
-            "The signature PNG is damaged; sign again.", "签名 PNG 已损坏，请重新签名。"
-        ) from None
-    return data
-
-
-def store_signature(store: Any, data: bytes) -> tuple[str, str]:
-    """Content-addressed: the same signature image is stored once."""
-    sha = hashlib.sha256(data).hexdigest()
-    key = f"signatures/{sha}.png"
-    store.put(key, data, content_type="image/png", sha256_hex=sha)
-    return key, sha
 
 
 def _staff_name(session: Session, property_id: int, user_id: int) -> str:

@@ -29,6 +29,7 @@ from .common import field_error
 from .models import SEVERITIES, ChecklistItem, ChecklistVersion
 
 DEFAULT_DEADLINE_DAYS = {"critical": 1, "major": 3, "minor": 7}
+MAX_DEADLINE_DAYS = 365  # as the checklist edit schema allows
 DEFAULT_STOP_WORK = ["critical"]
 HOURS_ITEM = "R24"  # 不按规定时间施工: suggested when inspected outside permitted hours
 ITEM_CODE = re.compile(r"^[A-LN-Z][A-Z0-9-]{0,15}$")  # not M…: the ladder is not edited here
@@ -168,7 +169,16 @@ def deadline_days(version: ChecklistVersion, prop: Property) -> dict[str, int]:
     days = {**DEFAULT_DEADLINE_DAYS, **(version.deadline_days or {})}
     override = (prop.settings or {}).get("renovation_deadline_days")
     if isinstance(override, dict):
-        days.update({k: int(str(v)) for k, v in override.items() if k in SEVERITIES})
+        # Property settings are free-form JSON. A value that is not a whole number of days
+        # (0–365) is passed over for the company's: a floor manager on site must always be
+        # able to issue a notice, whatever an administrator mistyped.
+        days.update(
+            {
+                k: v
+                for k, v in override.items()
+                if k in SEVERITIES and type(v) is int and 0 <= v <= MAX_DEADLINE_DAYS
+            }
+        )
     return days
 
 

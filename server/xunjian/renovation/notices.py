@@ -24,6 +24,7 @@ from .. import audit
 from ..errors import Conflict
 from ..org.models import Property
 from ..permissions import require
+from ..signatures import decode_signature, store_signature
 from ..tenancy import Actor
 from . import checklist, measures, registry
 from .common import (
@@ -42,7 +43,6 @@ from .models import (
     Reinspection,
     Renovation,
 )
-from .signatures import decode_signature, store_signature
 from .states import NOTICE, RENOVATION
 
 STOP_WORK_MEASURE = "M2"

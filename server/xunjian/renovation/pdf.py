@@ -244,7 +244,11 @@ def notice_pdf(doc: NoticeDoc) -> bytes:
         story.append(Paragraph(_esc(L["sign_line"]), body))
     footer: list[Any] = [Paragraph(_esc(L["office"]), body)]
     if doc.qr_url:
-        footer += [_qr(doc.qr_url, 28 * mm), Paragraph(_esc(L["verify"]), body)]
+        # The address is printed too: a faded or photocopied QR code can still be typed in.
+        footer += [
+            _qr(doc.qr_url, 28 * mm),
+            Paragraph(f"{_esc(L['verify'])}<br/>{_esc(doc.qr_url)}", body),
+        ]
     story += [Spacer(1, 6 * mm), Table([footer])]
     _doc(buffer, f"{L['notice']} {doc.serial or ''}").build(story)
     return buffer.getvalue()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..signatures import MAX_SIGNATURE_DATA_URL_CHARS
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 from .models import DEDUCTION_KINDS, MEASURE_STATES, NOTICE_STATES, SIGNER_ROLES
 from .schemas import DAY, WHEN, RenovationSchema, ResultSchema, amount_at_most
-from .signatures import MAX_SIGNATURE_BYTES
 
 _id = ma.validate.Range(min=1, max=2**31 - 1)
 _codes = ma.fields.List(
@@ -17,7 +17,6 @@ _codes = ma.fields.List(
     validate=ma.validate.Length(max=7),
     metadata={"description": "measures of the ladder, M1–M7"},
 )
-_SIGNATURE_CHARS = MAX_SIGNATURE_BYTES * 4 // 3 + 64
 
 
 class NoticeCreateSchema(Schema):
@@ -118,7 +117,9 @@ class NoticeSchema(Schema):
     reinspections = ma.fields.List(ma.fields.Nested(ReinspectionSchema))
 
 
-class NoticeSummarySchema(Schema):
+class _NoticeHeadSchema(Schema):
+    """What every list of notices shows (not itself a schema of the API)."""
+
     id = ma.fields.Integer()
     property_id = ma.fields.Integer()
     renovation_id = ma.fields.Integer()
@@ -128,6 +129,9 @@ class NoticeSummarySchema(Schema):
     stop_work = ma.fields.Boolean()
     deadline = ma.fields.Date(allow_none=True)
     deadline_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class NoticeSummarySchema(_NoticeHeadSchema):
     created_at = ma.fields.AwareDateTime()
     issued_at = ma.fields.AwareDateTime(allow_none=True)
 
@@ -146,7 +150,7 @@ class AcknowledgeSchema(Schema):
     signer_role = ma.fields.String(load_default=None, validate=ma.validate.OneOf(SIGNER_ROLES))
     signature = ma.fields.String(
         load_default=None,
-        validate=ma.validate.Length(min=1, max=_SIGNATURE_CHARS),
+        validate=ma.validate.Length(min=1, max=MAX_SIGNATURE_DATA_URL_CHARS),
         metadata={"description": "PNG as a data URL (data:image/png;base64,…), at most 200 KB"},
     )
     refusal_photo_client_id = ma.fields.UUID(
@@ -282,16 +286,7 @@ class QueueArgsSchema(Schema):
     overdue = ma.fields.Boolean(load_default=False)
 
 
-class OpenNoticeSchema(Schema):
-    id = ma.fields.Integer()
-    property_id = ma.fields.Integer()
-    renovation_id = ma.fields.Integer()
-    serial = ma.fields.String(allow_none=True)
-    state = ma.fields.String()
-    severity = ma.fields.String()
-    stop_work = ma.fields.Boolean()
-    deadline = ma.fields.Date(allow_none=True)
-    deadline_at = ma.fields.AwareDateTime(allow_none=True)
+class OpenNoticeSchema(_NoticeHeadSchema):
     past_deadline = ma.fields.Boolean()
     unit_label = ma.fields.String()
 
