@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "aad283397d4ccf2e";
+const VERSION = "d6fb714e412ff003";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",
@@ -46,14 +46,21 @@ const SHELL = [
   "/src/roles.js",
   "/src/router.js",
   "/src/screens/home.js",
+  "/src/screens/inspection.js",
   "/src/screens/login.js",
   "/src/screens/outbox.js",
   "/src/screens/patrol-run.js",
   "/src/screens/roles/common.js",
+  "/src/screens/roles/engineer-steps.js",
   "/src/screens/roles/floor-manager.js",
+  "/src/screens/roles/front-desk.js",
   "/src/screens/roles/night-duty.js",
+  "/src/screens/roles/oversight.js",
+  "/src/screens/roles/renovation-sites.js",
+  "/src/screens/roles/return-visits.js",
   "/src/screens/roles/supervisor.js",
   "/src/screens/roles/work-orders.js",
+  "/src/screens/roles/work-rules.js",
   "/src/screens/tools.js",
   "/src/session.js",
   "/src/storage.js",

@@ -15,6 +15,7 @@ import { loadOutbox, outboxWanted } from "./outbox-status.js";
 const HomeScreen = lazyScreen(() => import("./screens/home.js").then((m) => m.HomeScreen));
 const OutboxScreen = lazyScreen(() => import("./screens/outbox.js").then((m) => m.OutboxScreen));
 const PatrolRunScreen = lazyScreen(() => import("./screens/patrol-run.js").then((m) => m.PatrolRunScreen));
+const InspectionScreen = lazyScreen(() => import("./screens/inspection.js").then((m) => m.InspectionScreen));
 const ToolsScreen = lazyScreen(() => import("./screens/tools.js").then((m) => m.ToolsScreen));
 
 /** @typedef {import("./session.js").Session} Session */
@@ -97,6 +98,9 @@ export function App() {
     screen = html`<${OutboxScreen} />`;
   } else if (/^\/run\/\d+$/.test(path)) {
     screen = html`<${PatrolRunScreen} key=${path} user=${session.user} runId=${Number(path.slice(5))} />`;
+  } else if (/^\/inspect\/\d+$/.test(path)) {
+    screen = html`<${InspectionScreen} key=${path} user=${session.user} renovationId=${Number(path.slice(9))}
+      propertyId=${Number(route.query.get("p") ?? 0)} unitLabel=${route.query.get("u") ?? ""} />`;
   } else if (path === "/tools") {
     screen = html`<${ToolsScreen} />`;
   } else {

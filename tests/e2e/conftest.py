@@ -13,6 +13,8 @@ Fixtures:
 - ``live_app``: the lead's ``live_server`` or None.
 - ``app_url``: the real server (``live_server`` from tests/conftest.py) when it exists, else the
   static stand-in; the shell behaves the same behind both.
+- ``live``: ``live_app``, or the test is skipped (role tests need the API).
+- ``new_phone``: makes fresh phone-sized contexts (one per signed-in person), closed afterwards.
 """
 
 from __future__ import annotations
@@ -191,3 +193,27 @@ def app_url(request: pytest.FixtureRequest, live_app: Any) -> str:
     if live_app is not None:
         return str(live_app.url).rstrip("/")
     return request.getfixturevalue("static_shell").url
+
+
+@pytest.fixture
+def live(live_app: Any) -> Any:
+    if live_app is None:
+        pytest.skip("needs the live_server fixture (tests/conftest.py), which serves the API")
+    return live_app
+
+
+@pytest.fixture
+def new_phone(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Fresh phone-sized contexts (one per signed-in person), closed after the test."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(**PHONE)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: pytest.fail(f"uncaught in page: {exc}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

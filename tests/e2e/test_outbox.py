@@ -14,6 +14,7 @@ import io
 import json
 import random
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,11 @@ def test_upload_cut_midway_ends_with_one_photo_on_the_server_and_none_on_the_pho
     sha256 = hashlib.sha256(data).hexdigest()
     take_photo(page, data)
 
+    # The badge may not be drawn yet when the capture is confirmed, so "no badge" alone could
+    # pass before any upload began: first wait for the retry to reach the server.
+    deadline = time.monotonic() + 20
+    while len(uploads) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)  # lets Playwright dispatch the route handler meanwhile
     expect(page.locator(COUNT)).to_have_count(0, timeout=20_000)
     assert len(uploads) == 2, uploads  # the cut try and one retry, nothing more
     records = server_records(live_app, sha256)

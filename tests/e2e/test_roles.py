@@ -22,41 +22,16 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import APIRequestContext, Browser, Page, expect
+from playwright.sync_api import APIRequestContext, Page, expect
 
-from tests.e2e.conftest import PHONE
 from tests.e2e.test_outbox import jpeg
 
 ROLE_USERS = ("fm1", "eng1", "sup1", "night1", "fd1", "mgr1")
-
-
-@pytest.fixture
-def live(live_app: Any) -> Any:
-    if live_app is None:
-        pytest.skip("needs the live_server fixture (tests/conftest.py), which serves the API")
-    return live_app
-
-
-@pytest.fixture
-def new_phone(browser: Browser) -> Iterator[Callable[[], Page]]:
-    """Fresh phone-sized contexts (one per signed-in person), closed after the test."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(**PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: pytest.fail(f"uncaught in page: {exc}"))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page: Page, url: str, username: str, password: str) -> None:
@@ -101,16 +76,32 @@ class Api:
         assert answer.ok, (path, answer.status, answer.text())
         return answer.json()
 
-    def upload_photo(self, data: bytes) -> dict[str, Any]:
+    def act(self, path: str, body: dict[str, Any], etag_of: str) -> Any:
+        """A transition: read ``etag_of`` for its ETag, then POST ``path`` with If-Match."""
+        etag = self.request.get(f"{self.url}/api/v1{etag_of}", headers=self.headers).headers["etag"]
+        answer = self.request.post(
+            f"{self.url}/api/v1{path}", headers={**self.headers, "If-Match": etag}, data=body
+        )
+        assert answer.ok, (path, answer.status, answer.text())
+        return answer.json()
+
+    def upload_photo(
+        self,
+        data: bytes,
+        context_type: str = "ad_hoc",
+        context_id: str = "",
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
         now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds")
         answer = self.request.post(
             f"{self.url}/api/v1/evidence",
             headers=self.headers,
             multipart={
-                "client_id": str(uuid.uuid4()),
+                "client_id": client_id or str(uuid.uuid4()),
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "property_id": str(self.property_id),
-                "context_type": "ad_hoc",
+                "context_type": context_type,
+                "context_id": context_id,
                 "captured_at": now,
                 "device_id": "e2e-upload",
                 "latitude": "22.5431",

@@ -21,7 +21,7 @@ const PANELS = {
   night_duty: lazyScreen(() => import("./roles/night-duty.js").then((m) => m.NightDutyPanel)),
   floor_manager: lazyScreen(() => import("./roles/floor-manager.js").then((m) => m.FloorManagerPanel)),
   engineer: lazyScreen(() => import("./roles/work-orders.js").then((m) => m.EngineerPanel)),
-  front_desk: lazyScreen(() => import("./roles/work-orders.js").then((m) => m.FrontDeskPanel)),
+  front_desk: lazyScreen(() => import("./roles/front-desk.js").then((m) => m.FrontDeskPanel)),
 };
 
 /** @param {Role} role */

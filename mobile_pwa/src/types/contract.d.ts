@@ -58,3 +58,27 @@ export type RunPage = JsonOf<paths["/api/v1/patrol/properties/{property_id}/runs
 export type RunDetail = JsonOf<paths["/api/v1/patrol/runs/{run_id}"]["get"]["responses"][200]>;
 export type WorkOrderPage = JsonOf<paths["/api/v1/workorders"]["get"]["responses"][200]>;
 export type WorkOrder = WorkOrderPage["items"][number];
+
+// ---- work-order steps, front desk, supervisor oversight, renovation inspections -------------
+
+export type WorkOrderDetail = JsonOf<paths["/api/v1/workorders/{order_id}"]["get"]["responses"][200]>;
+export type CompletionCreate = Omit<JsonOf<paths["/api/v1/workorders/{order_id}/completions"]["post"]["requestBody"]>, "client_id">;
+export type AssignBody = JsonOf<paths["/api/v1/workorders/{order_id}/assign"]["post"]["requestBody"]>;
+export type WorkOrderCreate = Omit<JsonOf<paths["/api/v1/workorders"]["post"]["requestBody"]>, "client_id">;
+export type RequestCreate = Omit<JsonOf<paths["/api/v1/requests"]["post"]["requestBody"]>, "client_id">;
+export type ServiceRequest = JsonOf<paths["/api/v1/requests/{request_id}"]["get"]["responses"][200]>;
+export type RequestPage = JsonOf<paths["/api/v1/requests"]["get"]["responses"][200]>;
+export type VisitCreate = Omit<JsonOf<paths["/api/v1/workorders/{order_id}/visits"]["post"]["requestBody"]>, "client_id">;
+export type VisitQueue = JsonOf<paths["/api/v1/properties/{property_id}/visit-queue"]["get"]["responses"][200]>;
+export type VisitQueueItem = NonNullable<VisitQueue["items"]>[number];
+export type UserPage = JsonOf<paths["/api/v1/users"]["get"]["responses"][200]>;
+export type DayBoard = JsonOf<paths["/api/v1/patrol/properties/{property_id}/board"]["get"]["responses"][200]>;
+export type BoardEntry = DayBoard["windows"][number];
+export type OpenNoticeList = JsonOf<paths["/api/v1/renovation/open-notices"]["get"]["responses"][200]>;
+export type OpenNotice = OpenNoticeList["items"][number];
+export type DueSiteList = JsonOf<paths["/api/v1/renovation/my-sites"]["get"]["responses"][200]>;
+export type DueSite = DueSiteList["items"][number];
+export type Checklist = JsonOf<paths["/api/v1/renovation/checklist"]["get"]["responses"][200]>;
+export type ChecklistItem = NonNullable<Checklist["items"]>[number];
+export type Suggestion = JsonOf<paths["/api/v1/renovation/renovations/{renovation_id}/suggestions"]["get"]["responses"][200]>;
+export type InspectionCreate = Omit<JsonOf<paths["/api/v1/renovation/renovations/{renovation_id}/inspections"]["post"]["requestBody"]>, "client_id">;

@@ -2,7 +2,7 @@
 // role, queueing an action through the outbox, and short local times.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { html } from "../../html.js";
-import { errorMessage, getLocale, t } from "../../i18n.js";
+import { errorMessage, getLocale, hasMessage, t } from "../../i18n.js";
 import { loadOutbox } from "../../outbox-status.js";
 import { ownerIdOf } from "../../session.js";
 
@@ -68,10 +68,27 @@ export function LoadState({ state }) {
 }
 
 /**
+ * A panel's list card: title, loading / error, a note once loaded (e.g. "nothing waiting"; null
+ * for none), then the rows.
+ * @param {{ testid: string, title: string, state: Loaded<unknown>, note: string | null,
+ *   children?: import("preact").ComponentChildren }} props
+ */
+export function ListCard({ testid, title, state, note, children }) {
+  return html`
+    <section class="card card--panel" data-testid=${testid}>
+      <h3 class="card__title">${title}</h3>
+      <${LoadState} state=${state} />
+      ${state.data && note && html`<p class="card__meta">${note}</p>`}
+      <ul class="plain-list">${children}</ul>
+    </section>
+  `;
+}
+
+/**
  * Writes an action to the outbox (IndexedDB first) and starts a sync; resolves once it is stored,
  * so the screen can say "saved" even with no network.
  * @param {User} user
- * @param {{ url: string, body?: unknown, headers?: Record<string, string>, id_in?: "body" | "header", label: string, client_id?: string }} action
+ * @param {{ url: string, body?: unknown, headers?: Record<string, string>, id_in?: "body" | "header", label: string, client_id?: string, depends_on?: string[] }} action
  */
 export async function queueAction(user, action) {
   const runtime = await loadOutbox();
@@ -90,4 +107,14 @@ export function shortTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return date.toLocaleString(getLocale(), { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
+/**
+ * The translation of an enum value (`wo.priority.urgent`), or the value itself when none exists.
+ * @param {string} prefix
+ * @param {string | null | undefined} value
+ */
+export function label(prefix, value) {
+  const key = `${prefix}.${value}`;
+  return value && hasMessage(key) ? t(/** @type {import("../../i18n.js").MessageKey} */ (key)) : value ?? "";
 }

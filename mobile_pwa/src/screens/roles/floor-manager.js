@@ -1,5 +1,6 @@
 // Floor manager (楼管员) at home: today's patrol routes at each property they patrol, their runs
-// in progress (continue), and starting a run. Starting goes through the outbox like every action;
+// in progress (continue), and starting a run; then the renovation sites due today and the open
+// notices (renovation-sites.js). Starting goes through the outbox like every action;
 // the run's server id is then read back from the runs list, since every later step's URL needs it.
 import { useState } from "preact/hooks";
 import { html } from "../../html.js";
@@ -9,6 +10,7 @@ import { apiFetch } from "../../api.js";
 import { getLocale, t } from "../../i18n.js";
 import { ownerIdOf } from "../../session.js";
 import { LoadState, propertiesFor, queueAction, useLoad } from "./common.js";
+import { DueSites, OpenNotices } from "./renovation-sites.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").PatrolRoute} PatrolRoute */
@@ -74,6 +76,8 @@ export function FloorManagerPanel({ user }) {
   return html`
     <div class="panel" data-testid="panel-floor-manager">
       ${properties.map((p) => html`<${TodayRoutes} key=${p.id} user=${user} property=${p} />`)}
+      <${DueSites} />
+      ${properties.map((p) => html`<${OpenNotices} key=${`n${p.id}`} property=${p} />`)}
     </div>
   `;
 }

@@ -1,13 +1,15 @@
-// Supervisor (客服主管) at home: the evidence review queue of the properties they supervise, and
-// the phones still holding photos the server has not received (camera rule 3: hand photos in the
-// same day). A decision goes through the outbox with If-Match from the photo's ETag, read when
-// the card loaded, so a decision taken in a basement is sent later and a photo someone else
-// reviewed meanwhile comes back 412 and is shown as a conflict on the outbox screen.
+// Supervisor (客服主管) at home: the evidence review queue of the properties they supervise, what
+// is late (oversight.js: missed/late patrol runs, overdue notices and orders), and the phones
+// still holding photos the server has not received (camera rule 3: hand photos in the same day).
+// A decision goes through the outbox with If-Match from the photo's ETag, read when the card
+// loaded, so a decision taken in a basement is sent later and a photo someone else reviewed
+// meanwhile comes back 412 and is shown as a conflict on the outbox screen.
 import { useEffect, useState } from "preact/hooks";
 import { html } from "../../html.js";
 import { apiFetch } from "../../api.js";
 import { getLocale, hasMessage, t } from "../../i18n.js";
-import { LoadState, propertiesFor, queueAction, shortTime, useLoad } from "./common.js";
+import { ListCard, LoadState, propertiesFor, queueAction, shortTime, useLoad } from "./common.js";
+import { Oversight } from "./oversight.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").Evidence} Evidence */
@@ -24,6 +26,7 @@ export function SupervisorPanel({ user }) {
   return html`
     <div class="panel" data-testid="panel-supervisor">
       ${properties.map((p) => html`<${ReviewQueue} key=${p.id} user=${user} property=${p} />`)}
+      ${properties.map((p) => html`<${Oversight} key=${`o${p.id}`} property=${p} />`)}
       ${properties.map((p) => html`<${PendingDevices} key=${`d${p.id}`} property=${p} />`)}
     </div>
   `;
@@ -147,11 +150,8 @@ function PendingDevices({ property }) {
   );
   const devices = state.data?.items ?? [];
   return html`
-    <section class="card card--panel" data-testid="pending-devices">
-      <h3 class="card__title">${t("devices.title")} · ${property.name}</h3>
-      <${LoadState} state=${state} />
-      ${state.data && devices.length === 0 && html`<p class="card__meta">${t("devices.empty")}</p>`}
-      <ul class="plain-list">
+    <${ListCard} testid="pending-devices" title=${`${t("devices.title")} · ${property.name}`} state=${state}
+      note=${devices.length === 0 ? t("devices.empty") : null}>
         ${devices.map(
           (d) => html`<li key=${d.device_id}>
             <strong>${d.user_name}</strong>
@@ -159,7 +159,6 @@ function PendingDevices({ property }) {
             <span class="card__meta">${t("devices.reported", { time: shortTime(d.reported_at) })}</span>
           </li>`,
         )}
-      </ul>
-    </section>
+    </${ListCard}>
   `;
 }

@@ -1,16 +1,21 @@
-// Engineer (工程维修) and front desk (前台) at home: work orders, read-only for now. An engineer sees
-// the open orders assigned to them; the front desk sees every open order of the property. Both
-// sorted the way the work is done: priority first, then the earliest completion deadline.
+// Work-order lists: the engineer's own open orders with their next step (accept, arrive, complete
+// with an after-photo — engineer-steps.js), and the same list for the front desk, whose actions
+// (dispatch, verification) are given by front-desk.js. Both sorted the way the work is done:
+// priority first, then the earliest completion deadline.
+import { useState } from "preact/hooks";
 import { html } from "../../html.js";
 import { apiFetch } from "../../api.js";
-import { hasMessage, t } from "../../i18n.js";
+import { t } from "../../i18n.js";
 import { ownerIdOf } from "../../session.js";
-import { LoadState, propertiesFor, shortTime, useLoad } from "./common.js";
+import { ListCard, label, propertiesFor, shortTime, useLoad } from "./common.js";
+import { EngineerSteps } from "./engineer-steps.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
 /** @typedef {import("../../types/contract").WorkOrderPage} WorkOrderPage */
 /** @typedef {import("../../i18n.js").MessageKey} MessageKey */
+/** @typedef {{ user: User, order: WorkOrder, propertyName: string, onState: (state: string) => void }} OrderActionsProps */
+/** @typedef {import("preact").FunctionComponent<OrderActionsProps>} OrderActions */
 
 const PRIORITY = ["urgent", "high", "normal", "low"];
 
@@ -28,57 +33,50 @@ export function byUrgency(a, b) {
   return rank(a) - rank(b) || due(a) - due(b) || (a.id ?? 0) - (b.id ?? 0);
 }
 
-/** @param {string} prefix @param {string | null | undefined} value */
-function label(prefix, value) {
-  const key = `${prefix}.${value}`;
-  return value && hasMessage(key) ? t(/** @type {MessageKey} */ (key)) : value ?? "";
-}
-
-/** @param {{ user: User, role: "engineer" | "front_desk" }} props */
-function WorkOrdersPanel({ user, role }) {
-  const properties = propertiesFor(user, role);
+/** @param {{ user: User }} props */
+export function EngineerPanel({ user }) {
+  const properties = propertiesFor(user, "engineer");
   return html`
-    <div class="panel" data-testid=${`panel-${role}`}>
-      ${properties.map((p) => html`<${OrderList} key=${p.id} user=${user} role=${role} property=${p} />`)}
+    <div class="panel" data-testid="panel-engineer">
+      ${properties.map((p) => html`<${OrderList} key=${p.id} user=${user} query=${mineQuery(user)} property=${p} Actions=${EngineerSteps} title=${t("wo.mine")} />`)}
     </div>
   `;
 }
 
-/** @param {{ user: User }} props */
-export function EngineerPanel({ user }) {
-  return html`<${WorkOrdersPanel} user=${user} role="engineer" />`;
-}
-
-/** @param {{ user: User }} props */
-export function FrontDeskPanel({ user }) {
-  return html`<${WorkOrdersPanel} user=${user} role="front_desk" />`;
-}
-
-/** @param {{ user: User, role: "engineer" | "front_desk", property: { id: number, name: string } }} props */
-function OrderList({ user, role, property }) {
+/** The engineer's open orders: `&open=true&assignee_id=<me>`. @param {User} user */
+function mineQuery(user) {
   const me = ownerIdOf(user);
-  const mine = role === "engineer" && typeof me === "number" ? `&assignee_id=${me}` : "";
+  return `&open=true${typeof me === "number" ? `&assignee_id=${me}` : ""}`;
+}
+
+/**
+ * Orders of a property matching `query` (e.g. `&open=true`, `&state=done`), each with the role's
+ * actions.
+ * @param {{ user: User, query: string, property: { id: number, name: string }, Actions: OrderActions, title: string, testid?: string, empty?: string }} props
+ */
+export function OrderList({ user, query, property, Actions, title, testid = "work-orders", empty }) {
   const state = useLoad(
-    () => /** @type {Promise<WorkOrderPage>} */ (apiFetch(`/workorders?property_id=${property.id}&open=true${mine}&limit=50`)),
-    [property.id, mine],
+    () => /** @type {Promise<WorkOrderPage>} */ (apiFetch(`/workorders?property_id=${property.id}${query}&limit=50`)),
+    [property.id, query],
   );
   const orders = [...(state.data?.items ?? [])].sort(byUrgency);
   return html`
-    <section class="card card--panel" data-testid="work-orders">
-      <h3 class="card__title">${role === "engineer" ? t("wo.mine") : t("wo.open")} · ${property.name}</h3>
-      <${LoadState} state=${state} />
-      ${state.data && orders.length === 0 && html`<p class="card__meta">${t("wo.none")}</p>`}
-      <ul class="plain-list">
-        ${orders.map(
-          (o) => html`<li key=${o.id} data-testid="work-order">
-            <strong><span class=${`prio prio--${o.priority}`}>${label("wo.priority", o.priority)}</span> ${o.description || o.category || `#${o.id}`}</strong>
-            <span class="card__meta">${label("wo.state", o.state)}${o.place_text ? ` · ${o.place_text}` : ""}</span>
-            ${o.completion_due_at &&
-            html`<span class=${o.completion_overdue ? "flag" : "card__meta"}>${o.completion_overdue ? `${t("wo.overdue")} · ` : ""}${t("wo.due", { time: shortTime(o.completion_due_at) })}</span>`}
-          </li>`,
-        )}
-      </ul>
-      <p class="card__body"><span class="badge">${t("home.comingSoon")}</span> ${role === "engineer" ? t("wo.comingEngineer") : t("wo.comingFrontDesk")}</p>
-    </section>
+    <${ListCard} testid=${testid} title=${`${title} · ${property.name}`} state=${state} note=${orders.length === 0 ? empty ?? t("wo.none") : null}>
+      ${orders.map((o) => html`<${OrderRow} key=${o.id} user=${user} order=${o} propertyName=${property.name} Actions=${Actions} />`)}
+    </${ListCard}>
   `;
+}
+
+/** @param {{ user: User, order: WorkOrder, propertyName: string, Actions: OrderActions }} props */
+function OrderRow({ user, order, propertyName, Actions }) {
+  // The state shown follows the steps queued on this phone, before the server has them.
+  const [state, setState] = useState(order.state ?? "");
+  const o = order;
+  return html`<li data-testid="work-order" data-order-id=${o.id} data-state=${state}>
+    <strong><span class=${`prio prio--${o.priority}`}>${label("wo.priority", o.priority)}</span> ${o.description || o.category || `#${o.id}`}</strong>
+    <span class="card__meta">#${o.id} · ${label("wo.state", state)}${o.place_text ? ` · ${o.place_text}` : ""}</span>
+    ${o.completion_due_at &&
+    html`<span class=${o.completion_overdue ? "flag" : "card__meta"}>${o.completion_overdue ? `${t("wo.overdue")} · ` : ""}${t("wo.due", { time: shortTime(o.completion_due_at) })}</span>`}
+    <${Actions} user=${user} order=${o} propertyName=${propertyName} onState=${setState} />
+  </li>`;
 }

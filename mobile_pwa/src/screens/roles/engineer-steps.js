@@ -1,0 +1,117 @@
+// The engineer's steps on one work order: accept (接单), arrive (到场), complete (完工) with an
+// after-photo, notes and — inside a unit — the owner's signature. Every step goes through the
+// outbox, so the whole sequence can be done in a plant room with no signal: accept and arrive
+// carry If-Match (the second one the version the first will make), the completion report carries
+// the after-photos' client ids, and the photos themselves queue ahead of it (FIFO).
+import { useState } from "preact/hooks";
+import { html } from "../../html.js";
+import { t } from "../../i18n.js";
+import { isoWithOffset } from "../../outbox/photo.js";
+import { newUuid, ownerIdOf } from "../../session.js";
+import { Camera } from "../../components/camera.js";
+import { lazyScreen } from "../../lazy.js";
+import { queueAction } from "./common.js";
+import { engineerStep, orderEtag, stateAfter, stepNeedsEtag } from "./work-rules.js";
+
+/** @typedef {import("../../types/contract").User} User */
+/** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
+/** @typedef {import("./work-rules.js").EngineerStep} EngineerStep */
+/** @typedef {import("../../i18n.js").MessageKey} MessageKey */
+
+// The pad and its library load only when a completion inside a unit needs a signature.
+const SignaturePad = lazyScreen(() => import("../../components/signature.js").then((m) => m.SignaturePad));
+
+/**
+ * @param {{ user: User, order: WorkOrder, propertyName: string, onState: (state: string) => void }} props
+ */
+export function EngineerSteps({ user, order, propertyName, onState }) {
+  // Steps queued on this phone since the list was read: the next ETag is that many versions on.
+  const [queued, setQueued] = useState(0);
+  const [state, setState] = useState(order.state ?? "");
+  const [completing, setCompleting] = useState(false);
+  const step = engineerStep(state);
+  if (!step || state === "done") return state === "done" && queued > 0 ? html`<p class="notice" role="status" data-testid="wo-step-done">${t("wo.completeQueued")}</p>` : null;
+
+  /** @param {EngineerStep} s */
+  async function take(s) {
+    await queueAction(user, {
+      url: `/workorders/${order.id}/${s}`,
+      ...(stepNeedsEtag(s) ? { headers: { "If-Match": orderEtag(order, queued) } } : {}),
+      id_in: "header", // accept / arrive / resume have no body
+      label: `${t(/** @type {MessageKey} */ (`wo.step.${s}`))} #${order.id}`,
+    });
+    setQueued((n) => n + 1);
+    setState(stateAfter(s));
+    onState(stateAfter(s));
+  }
+
+  if (step === "complete") {
+    return completing
+      ? html`<${CompletionForm} user=${user} order=${order} propertyName=${propertyName}
+          onCancel=${() => setCompleting(false)}
+          onDone=${() => { setQueued((n) => n + 1); setState("done"); onState("done"); }} />`
+      : html`<button type="button" class="btn btn--primary btn--block" onClick=${() => setCompleting(true)} data-testid="wo-step-complete">${t("wo.step.complete")}</button>`;
+  }
+  return html`
+    <button type="button" class="btn btn--primary btn--block" onClick=${() => take(step)} data-testid=${`wo-step-${step}`}>
+      ${t(/** @type {MessageKey} */ (`wo.step.${step}`))}
+    </button>
+    ${queued > 0 && html`<p class="card__meta" role="status">${t("panel.queued")}</p>`}
+  `;
+}
+
+/**
+ * 完工: notes (required by the server), at least one after-photo (required), the owner's
+ * signature for work inside a unit (required there). Photos are named by the order's id.
+ * @param {{ user: User, order: WorkOrder, propertyName: string, onCancel: () => void, onDone: () => void }} props
+ */
+function CompletionForm({ user, order, propertyName, onCancel, onDone }) {
+  const [notes, setNotes] = useState("");
+  const [photos, setPhotos] = useState(/** @type {string[]} */ ([]));
+  const [signature, setSignature] = useState(/** @type {string | null} */ (null));
+  const [problem, setProblem] = useState(/** @type {string | null} */ (null));
+  const inUnit = order.unit_id != null;
+
+  async function submit() {
+    if (!notes.trim()) return setProblem(t("wo.notesRequired"));
+    if (photos.length === 0) return setProblem(t("wo.photoRequired"));
+    if (inUnit && !signature) return setProblem(t("wo.signatureRequired"));
+    setProblem(null);
+    await queueAction(user, {
+      client_id: newUuid(),
+      url: `/workorders/${order.id}/completions`,
+      body: {
+        work_notes: notes.trim(),
+        after_photo_client_ids: photos,
+        device_time: isoWithOffset(new Date()),
+        ...(signature ? { owner_signature: signature } : {}),
+      },
+      label: `${t("wo.step.complete")} #${order.id}`,
+    });
+    onDone();
+  }
+
+  return html`
+    <div class="form card--capture" data-testid="wo-complete-form">
+      <label class="field"><span class="field__label">${t("wo.notes")}</span>
+        <textarea class="field__input" rows="3" maxlength="2000" value=${notes} data-testid="wo-notes"
+          onInput=${(/** @type {InputEvent} */ e) => setNotes(/** @type {HTMLTextAreaElement} */ (e.currentTarget).value)}></textarea></label>
+      <${Camera}
+        propertyId=${order.property_id ?? 0}
+        propertyName=${propertyName}
+        contextType="workorder_after"
+        contextId=${String(order.id)}
+        note=${notes}
+        person=${{ id: ownerIdOf(user), name: user.display_name || user.username || "" }}
+        onSaved=${(/** @type {import("../../types/outbox").PhotoItem} */ p) => setPhotos((list) => [...list, p.client_id])}
+      />
+      ${photos.length > 0 && html`<p class="card__meta" data-testid="wo-photo-count">${t("run.photos", { count: photos.length })}</p>`}
+      ${inUnit && html`<${SignaturePad} label=${t("wo.ownerSignature")} onChange=${setSignature} />`}
+      ${problem && html`<p class="form__error" role="alert">${problem}</p>`}
+      <div class="actions-2">
+        <button type="button" class="btn btn--ghost" onClick=${onCancel}>${t("review.cancel")}</button>
+        <button type="button" class="btn btn--primary" onClick=${submit} data-testid="wo-complete-submit">${t("wo.completeSubmit")}</button>
+      </div>
+    </div>
+  `;
+}

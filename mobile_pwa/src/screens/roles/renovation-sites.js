@@ -1,0 +1,60 @@
+// Floor manager's renovation work at home: the sites still to inspect today (the server's
+// my-sites: active sites of theirs, or unassigned, with no inspection on the property's today) and
+// the open notices at their properties, earliest deadline first. A site opens the daily
+// inspection screen (#/inspect/<renovation id>), which works offline.
+import { html } from "../../html.js";
+import { apiFetch } from "../../api.js";
+import { t } from "../../i18n.js";
+import { ListCard, label, shortTime, useLoad } from "./common.js";
+
+/** @typedef {import("../../types/contract").DueSiteList} DueSiteList */
+/** @typedef {import("../../types/contract").OpenNoticeList} OpenNoticeList */
+
+/**
+ * The inspection screen's address for a site; the property and unit travel in the query so the
+ * screen can label photos without a request.
+ * @param {{ renovation_id?: number, property_id?: number, unit_label?: string }} site
+ */
+export function inspectHref(site) {
+  const query = new URLSearchParams({ p: String(site.property_id ?? ""), u: site.unit_label ?? "" });
+  return `#/inspect/${site.renovation_id}?${query}`;
+}
+
+/** Sites due today at every property where the user inspects (one request). */
+export function DueSites() {
+  const state = useLoad(() => /** @type {Promise<DueSiteList>} */ (apiFetch("/renovation/my-sites")));
+  const sites = state.data?.items ?? [];
+  return html`
+    <${ListCard} testid="due-sites" title=${t("reno.dueTitle")} state=${state}
+      note=${sites.length === 0 ? t("reno.dueNone") : t("reno.dueCount", { count: sites.length })}>
+        ${sites.map(
+          (s) => html`<li key=${s.renovation_id} data-testid="due-site" data-renovation-id=${s.renovation_id}>
+            <strong>${s.unit_label || `#${s.unit_id}`}</strong>
+            <span class="card__meta">${s.owner_name ?? ""}${s.state === "suspended" ? ` · ${t("reno.suspended")}` : ""}</span>
+            <a class="btn btn--primary" href=${inspectHref(s)} data-testid="due-site-inspect">${t("reno.inspect")}</a>
+          </li>`,
+        )}
+    </${ListCard}>
+  `;
+}
+
+/** @param {{ property: { id: number, name: string } }} props */
+export function OpenNotices({ property }) {
+  const state = useLoad(
+    () => /** @type {Promise<OpenNoticeList>} */ (apiFetch(`/renovation/open-notices?property_id=${property.id}`)),
+    [property.id],
+  );
+  const notices = state.data?.items ?? [];
+  return html`
+    <${ListCard} testid="open-notices" title=${`${t("notice.title")} · ${property.name}`} state=${state}
+      note=${notices.length === 0 ? t("notice.none") : null}>
+        ${notices.map(
+          (n) => html`<li key=${n.id} data-testid="open-notice">
+            <strong>${n.serial || `#${n.id}`} · ${n.unit_label}</strong>
+            <span class="card__meta">${label("notice.state", n.state)}${n.severity ? ` · ${n.severity}` : ""}${n.stop_work ? ` · ${t("notice.stopWork")}` : ""}</span>
+            <span class=${n.past_deadline ? "flag" : "card__meta"}>${n.past_deadline ? `${t("wo.overdue")} · ` : ""}${t("notice.deadline", { time: shortTime(n.deadline_at ?? n.deadline) })}</span>
+          </li>`,
+        )}
+    </${ListCard}>
+  `;
+}
