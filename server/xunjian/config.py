@@ -71,6 +71,12 @@ class Settings:
     # Evidence signing key (Ed25519, base64 of the 32-byte seed); generated into data_dir in dev.
     signing_key: str = ""
     pwa_dir: Path = REPO_ROOT / "mobile_pwa"
+    # Web Push (optional): all three or none. The public key is what the phone subscribes with
+    # (base64url, uncompressed P-256 point); the private key base64url raw or PEM; the subject a
+    # mailto: or https: contact the push services may use.
+    vapid_public_key: str = ""
+    vapid_private_key: str = ""
+    vapid_subject: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -161,6 +167,14 @@ def validate(settings: Settings) -> Settings:
         changes["secret_key"] = secrets.token_urlsafe(32)
     if settings.is_production and not settings.s3_endpoint:
         raise SettingsError(f"{env_name('s3_endpoint')} is required in production")
+    vapid = (settings.vapid_public_key, settings.vapid_private_key, settings.vapid_subject)
+    if any(vapid) and not all(vapid):
+        raise SettingsError(
+            f"Web Push needs all of {env_name('vapid_public_key')}, "
+            f"{env_name('vapid_private_key')} and {env_name('vapid_subject')}, or none"
+        )
+    if settings.vapid_subject and not settings.vapid_subject.startswith(("mailto:", "https:")):
+        raise SettingsError(f"{env_name('vapid_subject')} must be a mailto: or https: URL")
     if settings.is_production and not settings.signing_key:
         raise SettingsError(f"{env_name('signing_key')} is required in production")
     return replace(settings, **changes) if changes else settings

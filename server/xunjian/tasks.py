@@ -186,6 +186,18 @@ def webhook_sweep(now: str | None = None) -> int:
     return len(ids)
 
 
+@celery_app.task(name="xunjian.push_sweep")
+def push_sweep(now: str | None = None) -> int:
+    """Web Push wake-ups for unread feed news (nothing where no VAPID keys are configured)."""
+    from .workorders.push import keys_from, push_due
+
+    keys = keys_from(load_settings())
+    if keys is None:
+        return 0
+    with task_session() as session:
+        return push_due(session, keys, _now(now))
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -205,6 +217,10 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "xunjian.renovation_overdue_notices",
         dt.timedelta(minutes=5),
     ),
+    PeriodicJob("workorder-escalations", "xunjian.workorder_escalations", dt.timedelta(seconds=60)),
+    # Retries are due 30 s after a first failure at the earliest (webhooks.RETRY_DELAYS).
+    PeriodicJob("webhook-sweep", "xunjian.webhook_sweep", dt.timedelta(seconds=30)),
+    PeriodicJob("push-sweep", "xunjian.push_sweep", dt.timedelta(seconds=30)),
 ]
 
 

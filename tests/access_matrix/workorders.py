@@ -58,6 +58,10 @@ ENDPOINTS: dict[tuple[str, str], tuple[str | None, Any]] = {
     ("GET", "/api/v1/escalations"): ("escalations.read", None),
     ("GET", "/api/v1/notifications"): (None, "SELF"),
     ("POST", "/api/v1/notifications/read"): (None, "SELF"),
+    # Web Push: a person's own phones (409 here: the test deployment has no VAPID keys)
+    ("GET", "/api/v1/notifications/push"): (None, "SELF"),
+    ("POST", "/api/v1/notifications/push-subscriptions"): (None, "SELF"),
+    ("DELETE", "/api/v1/notifications/push-subscriptions"): (None, "SELF"),
     # metrics and webhooks
     ("GET", PROP + "/workorder-metrics"): ("metrics.read", None),
     ("GET", PROP + "/workorder-metrics/export"): ("metrics.read", None),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import T0
@@ -186,3 +187,52 @@ def test_done_in_the_wrong_state_is_illegal(wo):
     order = wo.drive("accepted")
     r = wo.complete(order["id"])
     assert r.status_code == 409 and r.json["code"] == "illegal_transition"
+
+
+# What the new engineer did with the order before the front desk looked at the late report.
+SINCE_REASSIGNED = {
+    "assigned": [],
+    "accepted": ["accept"],
+    "on_site": ["accept", "arrive"],
+    "paused": ["accept", "arrive", "pause"],
+    "new": ["decline"],
+}
+
+
+@pytest.mark.parametrize("state", sorted(SINCE_REASSIGNED))
+def test_a_late_report_can_be_adopted_from_every_open_state(wo, clock, state):
+    order, other, late = _late(wo, clock)
+    bodies = {"decline": {"reason": "已有人修好"}, "pause": {"reason": "等业主"}}
+    for event in SINCE_REASSIGNED[state]:
+        r = wo.post(other.username, order["id"], event, bodies.get(event))
+        assert r.status_code == 200, (event, r.json)
+    assert wo.get(order["id"]).json["state"] == state
+    r = wo.user("fd1").post(
+        f"/api/v1/workorders/late-completions/{late['id']}/resolve",
+        json={"decision": "adopt", "note": "原工程师已完成"},
+        headers={"If-Match": "*"},
+    )
+    assert r.status_code == 200, r.json
+    done = wo.get(order["id"]).json
+    assert done["state"] == "done" and done["done_by_id"] == wo.uid("eng1")
+    assert done["paused_at"] is None and done["late_completions"] == 0
+
+
+def test_a_late_report_is_kept_when_the_order_came_back_to_the_same_engineer(wo, clock):
+    """eng1 went on site and lost signal; the desk gave the order to another engineer and then
+    back to eng1. eng1's queued "done" is from the first turn: kept for the desk, not a 409."""
+    order = wo.drive("on_site")
+    other = wo.staff("engineer")
+    wo.post("fd1", order["id"], "assign", {"assignee_id": other.id})
+    back = wo.event(order["id"], "assign").json
+    assert back["state"] == "assigned" and back["assignee_id"] == wo.uid("eng1")
+    late = wo.complete(order["id"])
+    assert late.status_code == 201, late.json
+    assert late.json["status"] == "late_pending" and late.json["applied"] is False
+    assert wo.get(order["id"]).json["late_completions"] == 1
+    r = wo.user("fd1").post(
+        f"/api/v1/workorders/late-completions/{late.json['id']}/resolve",
+        json={"decision": "adopt", "note": "确认已修好"},
+        headers={"If-Match": "*"},
+    )
+    assert r.status_code == 200 and wo.get(order["id"]).json["state"] == "done"

@@ -10,16 +10,19 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from tests.workorders.helpers import add_photo
 from xunjian.app import create_app
 from xunjian.auth.models import ApiToken, RoleAssignment, User
 from xunjian.auth.service import build_actor, hash_token
 from xunjian.db import make_sessionmaker
+from xunjian.evidence.models import Evidence
 from xunjian.workorders import orders
 from xunjian.workorders.models import (
     Assignment,
     Completion,
     Escalation,
     Notification,
+    ReturnVisit,
     WorkOrder,
 )
 
@@ -51,6 +54,7 @@ class Committed:
         self.clock, self.demo = clock, demo
         self.order_ids: list[int] = []
         self.staff: list[int] = []
+        self.evidence_ids: list[int] = []
 
     def headers(self, username: str) -> dict[str, str]:
         token = uuid.uuid4().hex
@@ -89,8 +93,9 @@ class Committed:
     def cleanup(self) -> None:
         with self.sessions() as s:
             ids = self.order_ids
-            for model in (Notification, Assignment, Completion, Escalation):
+            for model in (Notification, Assignment, Completion, Escalation, ReturnVisit):
                 s.execute(delete(model).where(model.work_order_id.in_(ids)))
+            s.execute(delete(Evidence).where(Evidence.id.in_(self.evidence_ids)))
             s.execute(delete(WorkOrder).where(WorkOrder.id.in_(ids)))
             # Audit rows name these people, so accounts stay; they lose their roles and access.
             s.execute(delete(RoleAssignment).where(RoleAssignment.user_id.in_(self.staff)))
@@ -119,6 +124,20 @@ def _new_order(c: Committed, headers, **fields) -> dict:
     assert r.status_code == 201, r.json
     c.order_ids.append(r.json["id"])
     return r.json
+
+
+def _on_site(c: Committed, fd, eng) -> str:
+    """A new order assigned to eng1, accepted and on site; returns its URL."""
+    with c.sessions() as s:
+        eng1 = s.scalar(select(User.id).where(User.username == "eng1"))
+    order = _new_order(c, fd, assignee_id=eng1)
+    url = f"/api/v1/workorders/{order['id']}"
+    for action in ("accept", "arrive"):
+        etag = c.client().get(url, headers=eng).headers["ETag"]
+        assert (
+            c.client().post(f"{url}/{action}", headers={**eng, "If-Match": etag}).status_code == 200
+        )
+    return url
 
 
 def test_two_front_desk_users_assign_the_same_order_at_once(committed):
@@ -189,15 +208,7 @@ def test_late_done_racing_a_reassignment_is_never_lost(committed):
     c = committed
     fd, eng = c.headers("fd1"), c.headers("eng1")
     other = c.add_staff("engineer")
-    with c.sessions() as s:
-        eng1 = s.scalar(select(User.id).where(User.username == "eng1"))
-    order = _new_order(c, fd, assignee_id=eng1)
-    url = f"/api/v1/workorders/{order['id']}"
-    for action in ("accept", "arrive"):
-        etag = c.client().get(url, headers=eng).headers["ETag"]
-        assert (
-            c.client().post(f"{url}/{action}", headers={**eng, "If-Match": etag}).status_code == 200
-        )
+    url = _on_site(c, fd, eng)
     etag = c.client().get(url, headers=fd).headers["ETag"]
     report = {
         "client_id": str(uuid.uuid4()),
@@ -220,3 +231,50 @@ def test_late_done_racing_a_reassignment_is_never_lost(committed):
         assert moved.status_code in (409, 412), moved.json
         assert done.json["status"] == "applied" and final["state"] == "done"
     assert [x["id"] for x in final["completions"]] == [done.json["id"]]
+
+
+def test_a_done_replayed_twice_at_once_is_one_report(committed):
+    """A flaky connection makes the phone's outbox send the same queued "done" twice at the
+    same moment: the client_id's unique constraint keeps one report, both answers name it."""
+    c = committed
+    fd, eng = c.headers("fd1"), c.headers("eng1")
+    url = _on_site(c, fd, eng)
+    report = {
+        "client_id": str(uuid.uuid4()),
+        "work_notes": "更换空开",
+        "after_photo_client_ids": [str(uuid.uuid4())],
+    }
+    send = lambda: c.client().post(f"{url}/completions", json=report, headers=eng)  # noqa: E731
+    first, second = _run_together(send, send)
+    assert {first.status_code, second.status_code} == {201}, (first.json, second.json)
+    assert first.json["id"] == second.json["id"]
+    final = c.client().get(url, headers=fd).json
+    assert final["state"] == "done" and len(final["completions"]) == 1
+
+
+def test_a_return_visit_replayed_twice_at_once_is_one_visit(committed):
+    """The same for the front desk's queued return visit: one visit, both answers 201."""
+    c = committed
+    fd, eng = c.headers("fd1"), c.headers("eng1")
+    url = _on_site(c, fd, eng)
+    photo = str(uuid.uuid4())
+    report = {
+        "client_id": str(uuid.uuid4()),
+        "work_notes": "复位",
+        "after_photo_client_ids": [photo],
+    }
+    assert c.client().post(f"{url}/completions", json=report, headers=eng).status_code == 201
+    with c.sessions() as s:  # the after-photo arrives, so the desk can verify
+        evidence = add_photo(s, c.demo.cuihu, photo, "workorder_after")
+        s.commit()
+        c.evidence_ids.append(evidence.id)
+    etag = c.client().get(url, headers=fd).headers["ETag"]
+    assert c.client().post(f"{url}/verify", headers={**fd, "If-Match": etag}).status_code == 200
+    visit = {"client_id": str(uuid.uuid4()), "method": "phone"}
+    visit.update(attitude=5, speed=5, quality=5, result=5)
+    send = lambda: c.client().post(f"{url}/visits", json=visit, headers=fd)  # noqa: E731
+    first, second = _run_together(send, send)
+    assert {first.status_code, second.status_code} == {201}, (first.json, second.json)
+    assert first.json["id"] == second.json["id"]
+    final = c.client().get(url, headers=fd).json
+    assert final["state"] == "visited" and len(final["visits"]) == 1

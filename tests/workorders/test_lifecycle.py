@@ -11,7 +11,7 @@ from xunjian.workorders.models import ORDER_STATES
 from xunjian.workorders.orders import ORDER
 
 LEGAL = sorted(ORDER.transitions.items())
-# adopt_completion needs a kept late report: tested in test_late_completion.py.
+# adopt_completion needs a kept late report: tested in test_completions.py.
 API_EVENTS = sorted(EVENTS)
 
 

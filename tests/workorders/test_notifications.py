@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xunjian.workorders import notifications
+from xunjian.workorders import push
 
 
 def test_feed_polls_after_a_cursor_and_marks_read(wo):
@@ -49,9 +49,18 @@ def test_the_actor_is_not_notified_of_their_own_action(wo):
     assert wo.user("fd1").get("/api/v1/notifications").json["items"] == []
 
 
-def test_web_push_only_with_vapid_keys():
-    assert notifications.push_configured({}) is False
-    assert notifications.push_wake_up({}, [1, 2]) == 0
-    keys = {"vapid_private_key": "k", "vapid_subject": "mailto:ops@example.com"}
-    assert notifications.push_configured(keys) is True
-    assert notifications.push_wake_up(keys, [1]) == 0  # hook only: no sender shipped
+def test_no_web_push_without_vapid_keys(wo, session, clock, settings):
+    """The test deployment has no VAPID keys: the phone is told to poll, a subscription is a
+    clear 409, and the sweep sends nothing."""
+    assert wo.user("eng1").get("/api/v1/notifications/push").json == {
+        "enabled": False,
+        "public_key": None,
+    }
+    subscription = {
+        "endpoint": "https://push.example.com/send/abc",
+        "keys": {"p256dh": "BNc", "auth": "tBH"},
+    }
+    r = wo.user("eng1").post("/api/v1/notifications/push-subscriptions", json=subscription)
+    assert r.status_code == 409 and r.json["code"] == "push_not_configured"
+    assert r.json["details"]["message_zh"]
+    assert push.push_due(session, push.keys_from(settings), clock.now()) == 0

@@ -161,3 +161,70 @@ def test_requests_list_is_scoped(wo, demo):
     assert {i["property_id"] for i in items} == {demo.cuihu}
     assert mine["id"] in [i["id"] for i in items]
     assert wo.user("guard1").get("/api/v1/requests").status_code == 403
+
+
+# How to perform each request event the API offers, and how to reach each state.
+REQUEST_ACTIONS = {
+    "reply": ("fd1", "reply", {"note": "已答复业主"}),
+    "handle": ("fd1", "handle", {"note": "已在前台处理"}),
+    "close": ("fd1", "close", None),
+    "close_unresolvable": ("mgr1", "close-unresolvable", {"reason": "业主拒绝配合"}),
+}
+
+
+def _request_in(wo, state: str) -> dict:
+    request = wo.request(matter=f"测试{state}", place_text=f"{state} 1栋").json
+    if state == "dispatched":
+        wo.create(request_id=request["id"])
+    if state in ("handled", "closed"):
+        wo.request_action("fd1", request["id"], "handle", {"note": "已处理"})
+    if state == "closed":
+        wo.request_action("fd1", request["id"], "close")
+    if state == "unresolvable":
+        wo.request_action("mgr1", request["id"], "close-unresolvable", {"reason": "无法解决"})
+    got = wo.user("fd1").get(f"/api/v1/requests/{request['id']}").json
+    assert got["state"] == state, got
+    return got
+
+
+@pytest.mark.parametrize("state", ["open", "dispatched", "handled", "closed", "unresolvable"])
+def test_every_request_action_follows_the_table(wo, state):
+    """One state machine for requests too: every action the table does not allow from a state
+    is a 409 that changes nothing; every one it allows goes where the table says."""
+    from xunjian.workorders.requests import REQUEST
+
+    for event, (user, action, body) in REQUEST_ACTIONS.items():
+        request = _request_in(wo, state)
+        r = wo.request_action(user, request["id"], action, body)
+        if REQUEST.allows(state, event):
+            assert r.status_code == 200, (state, event, r.json)
+            assert r.json["state"] == REQUEST.transitions[(state, event)]
+        else:
+            assert r.status_code == 409, (state, event, r.json)
+            assert r.json["code"] == "illegal_transition" and r.json["details"]["message_zh"]
+            after = wo.user("fd1").get(f"/api/v1/requests/{request['id']}").json
+            assert after["state"] == state and after["version"] == request["version"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"channel": "fax"},
+        {"kind": "praise"},
+        {"kind": "complaint", "complaint_form": "telepathy"},
+        {"matter": ""},
+        {"unit_id": 2_000_000_000},
+        {"received_at": "yesterday"},
+    ],
+)
+def test_bad_request_input_is_a_4xx_with_both_languages(wo, fields):
+    r = wo.request(**fields)
+    assert r.status_code == 422, (fields, r.json)
+    assert r.json["code"] and r.json["message"] and r.json["details"]["message_zh"]
+
+
+def test_every_channel_is_recorded_with_its_receiver(wo):
+    for channel in ("visit", "phone", "online", "patrol_finding"):
+        r = wo.request(user="fm1", channel=channel, matter=f"{channel} 报修")
+        assert r.status_code == 201, r.json
+        assert r.json["channel"] == channel and r.json["received_by_id"] == wo.uid("fm1")

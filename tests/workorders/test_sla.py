@@ -181,3 +181,49 @@ def test_an_order_from_a_request_is_late_from_the_report(wo, session, clock):
     order = wo.create(request_id=request["id"])
     assert run_job(local(2026, 11, 25, 17, 1)) == 1  # 2 working days after the report
     assert escalations(session, work_order_id=order["id"])[0].level == "supervisor"
+
+
+def test_a_waiting_request_escalates_to_the_manager_after_a_week(wo, session, demo):
+    """The same working-day steps for a request nobody has handled or dispatched; both levels
+    are recorded, notified and sent as ``request.escalated``."""
+    wo.user("padmin1").post(
+        f"/api/v1/properties/{demo.cuihu}/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "event_types": ["request.escalated"]},
+    )
+    waiting = wo.request(kind="complaint", complaint_form="written", matter="物业服务态度差").json
+    assert run_job(local(2026, 11, 30, 16, 59)) == 1  # only the supervisor step has passed
+    assert run_job(local(2026, 11, 30, 17, 1)) == 1
+    ups = escalations(session, request_id=waiting["id"])
+    assert [(e.level, e.due_at) for e in ups] == [
+        ("supervisor", local(2026, 11, 25, 17, 0)),
+        ("manager", local(2026, 11, 30, 17, 0)),
+    ]
+    assert ups[1].notified_user_ids == [wo.uid("mgr1")]
+    got = wo.user("mgr1").get(f"/api/v1/requests/{waiting['id']}").json
+    assert got["escalated_to"] == "manager"
+    kinds = [
+        e
+        for (e,) in session.execute(
+            select(WebhookDelivery.event_type).where(
+                WebhookDelivery.event_type == "request.escalated"
+            )
+        )
+    ]
+    assert len(kinds) == 2
+    # the manager may then close it as unresolvable, with a written reason
+    closed = wo.request_action(
+        "mgr1", waiting["id"], "close-unresolvable", {"reason": "诉求超出物业职责"}
+    )
+    assert closed.json["state"] == "unresolvable"
+    assert run_job(local(2026, 12, 10, 9, 0)) == 0
+
+
+def test_the_escalation_and_delivery_jobs_are_scheduled():
+    """Beat and the in-process scheduler both read PERIODIC_JOBS: without an entry the job
+    would exist and never run."""
+    jobs = {job.task_name: job.every for job in tasks.PERIODIC_JOBS}
+    assert jobs["xunjian.workorder_escalations"] <= dt.timedelta(minutes=1)
+    assert jobs["xunjian.webhook_sweep"] <= dt.timedelta(seconds=30)
+    assert "xunjian.push_sweep" in jobs
+    schedule = tasks.configure_celery("").conf.beat_schedule
+    assert schedule["workorder-escalations"]["task"] == "xunjian.workorder_escalations"

@@ -157,3 +157,24 @@ def test_unresolvable_close_requires_a_reason_and_the_manager(wo):
     assert closed.json["state"] == "unresolvable"
     assert closed.json["close_reason"] == "业主长期不在，无法入户"
     assert closed.json["closed_by_id"] == wo.uid("mgr1")
+
+
+@pytest.mark.parametrize("field", ["attitude", "speed", "quality", "result"])
+def test_each_rating_is_checked_on_orders_and_complaints(wo, field):
+    order = wo.drive("verified")
+    complaint = wo.request(kind="complaint", complaint_form="oral", matter=f"{field} 投诉").json
+    wo.request_action("fd1", complaint["id"], "handle", {"note": "已处理"})
+    urls = (
+        f"/api/v1/workorders/{order['id']}/visits",
+        f"/api/v1/requests/{complaint['id']}/visits",
+    )
+    for url in urls:
+        for bad in (0, 6):
+            r = wo.visit_raw(url, (5, 5, 5, 5), **{field: bad})
+            assert r.status_code == 422, (url, bad, r.json)
+            assert field in r.json["details"]["fields"]["json"]
+            assert r.json["details"]["message_zh"]
+        ok = wo.visit_raw(url, (5, 5, 5, 5))
+        assert ok.status_code == 201 and ok.json["satisfied"] is True, (url, ok.json)
+    assert wo.get(order["id"]).json["state"] == "visited"
+    assert wo.user("fd1").get(f"/api/v1/requests/{complaint['id']}").json["state"] == "closed"

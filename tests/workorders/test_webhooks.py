@@ -11,7 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import T0
 from xunjian import tasks
@@ -232,3 +232,76 @@ def test_production_allows_only_public_https(url):
         webhooks.check_url(url, allow_private=False)
     assert getattr(caught.value, "status", None) == 422
     assert webhooks.check_url("https://hooks.example.com/x", allow_private=False)
+
+
+def test_the_task_engine_retries_with_backoff(wo, demo, session, receiver):
+    """The periodic sweep (Celery task, eager here) makes the first attempt, skips the row
+    until its backoff has passed, and the next sweep after that delivers it."""
+    endpoint = register(wo, demo, receiver.url, events=("workorder.created",))
+    receiver.secret = endpoint["secret"]
+    wo.create()
+    sweep = lambda at: tasks.webhook_sweep.apply(kwargs={"now": at.isoformat()}).get()  # noqa: E731
+    assert sweep(T0) == 1  # answered 500
+    assert sweep(T0 + webhooks.RETRY_DELAYS[0] - dt.timedelta(seconds=1)) == 0
+    assert sweep(T0 + webhooks.RETRY_DELAYS[0]) == 1
+    [delivery] = session.scalars(select(WebhookDelivery)).all()
+    session.refresh(delivery)
+    assert (delivery.state, delivery.attempts) == ("delivered", 2)
+    assert [r["valid"] for r in receiver.received] == [True, True]
+    names = {job.name: job for job in tasks.PERIODIC_JOBS}
+    assert names["webhook-sweep"].every <= webhooks.RETRY_DELAYS[0]
+
+
+def test_every_work_order_and_request_event_is_queued(wo, demo, session, clock):
+    """created, assigned, done, verified, rework, closed (and escalated, in test_sla) for
+    orders; created, dispatched, handled, closed for requests — each queued once, in order."""
+    since = session.scalar(select(func.max(WebhookDelivery.id))) or 0
+    register(wo, demo, "http://127.0.0.1:9/all", events=webhooks.EVENT_TYPES)
+    request = wo.request(
+        matter="地下车库照明不亮", place_text="地下车库", owner_phone="13800138000"
+    )
+    request = request.json
+    order = wo.create(request_id=request["id"])
+    for event in ("assign", "accept", "arrive", "complete", "fail_verification"):
+        assert wo.event(order["id"], event).status_code in (200, 201), event
+    for event in ("accept", "arrive", "complete", "verify", "visit_satisfied", "close"):
+        assert wo.event(order["id"], event).status_code in (200, 201), event
+    rows = session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.id > since).order_by(WebhookDelivery.id)
+    ).all()
+    assert [r.event_type for r in rows] == [
+        "request.created",
+        "workorder.created",
+        "request.dispatched",
+        "workorder.assigned",
+        "workorder.done",
+        "request.handled",
+        "workorder.rework",
+        "workorder.done",
+        "request.handled",
+        "workorder.verified",
+        "workorder.closed",
+        "request.closed",
+    ]
+    dispatched = next(json.loads(r.body) for r in rows if r.event_type == "request.dispatched")
+    assert dispatched["data"]["work_order_id"] == order["id"]
+    assert len({r.event_id for r in rows}) == len(rows)
+    # owners' phone numbers never leave in a payload
+    assert all("13800138000" not in r.body for r in rows)
+    unresolvable = wo.create()
+    wo.event(unresolvable["id"], "close_unresolvable")
+    last = session.scalars(
+        select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(1)
+    ).one()
+    assert last.event_type == "workorder.closed"
+    assert json.loads(last.body)["data"]["close_reason"]
+
+
+def test_a_request_handled_at_the_desk_is_sent_as_handled(wo, demo, session):
+    register(wo, demo, "http://127.0.0.1:9/req", events=("request.handled", "request.closed"))
+    complaint = wo.request(kind="complaint", complaint_form="oral", matter="快递乱放").json
+    wo.request_action("fd1", complaint["id"], "handle", {"note": "已通知快递员整改"})
+    wo.visit_raw(f"/api/v1/requests/{complaint['id']}/visits", (5, 5, 5, 5))
+    rows = session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert [r.event_type for r in rows] == ["request.handled", "request.closed"]
+    assert json.loads(rows[0].body)["data"]["id"] == complaint["id"]

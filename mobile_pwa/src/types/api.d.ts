@@ -1172,6 +1172,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether this server sends Web Push wake-ups, and the key to subscribe with. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushConfig"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register this phone for content-free wake-ups (409 where Web Push is not configured). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushSubscribe"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PushSubscription"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /** Stop wake-ups for this phone (e.g. on sign-out). */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PushUnsubscribe"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/read": {
         parameters: {
             query?: never;
@@ -8393,6 +8496,31 @@ export interface components {
             /** @description raw Ed25519 key, base64 */
             public_key: string;
         };
+        PushConfig: {
+            /** @description false: no VAPID keys, poll the feed */
+            enabled?: boolean;
+            /** @description applicationServerKey for pushManager.subscribe */
+            public_key?: string | null;
+        };
+        PushKeys: {
+            auth: string;
+            p256dh: string;
+        };
+        PushSubscribe: {
+            endpoint: string;
+            /** @default null */
+            expirationTime: number | null;
+            keys: components["schemas"]["PushKeys"];
+        };
+        PushSubscription: {
+            /** Format: date-time */
+            created_at?: string;
+            endpoint?: string;
+            id?: number;
+        };
+        PushUnsubscribe: {
+            endpoint: string;
+        };
         Rate: {
             denominator?: number;
             meets_target?: boolean | null;
@@ -9213,7 +9341,7 @@ export interface components {
             client_id: string | null;
             /** @default  */
             description: string;
-            event_types: ("request.created" | "request.escalated" | "request.closed" | "workorder.created" | "workorder.assigned" | "workorder.done" | "workorder.verified" | "workorder.rework" | "workorder.escalated" | "workorder.closed")[];
+            event_types: ("request.created" | "request.dispatched" | "request.handled" | "request.escalated" | "request.closed" | "workorder.created" | "workorder.assigned" | "workorder.done" | "workorder.verified" | "workorder.rework" | "workorder.escalated" | "workorder.closed")[];
             url: string;
         };
         WebhookPage: {
@@ -9223,7 +9351,7 @@ export interface components {
         WebhookPatch: {
             active?: boolean;
             description?: string;
-            event_types?: ("request.created" | "request.escalated" | "request.closed" | "workorder.created" | "workorder.assigned" | "workorder.done" | "workorder.verified" | "workorder.rework" | "workorder.escalated" | "workorder.closed")[];
+            event_types?: ("request.created" | "request.dispatched" | "request.handled" | "request.escalated" | "request.closed" | "workorder.created" | "workorder.assigned" | "workorder.done" | "workorder.verified" | "workorder.rework" | "workorder.escalated" | "workorder.closed")[];
             /** @description issue a new secret */
             rotate_secret?: boolean;
             url?: string;

@@ -1,5 +1,6 @@
-"""Small pieces the work-order modules share: the state-machine type, field errors, device
-times, staff look-ups, places, owner signatures. No Flask imports."""
+"""Small pieces the work-order modules share: row locks, field errors, device times, staff
+look-ups, places, owner signatures. No Flask imports. (The state-machine type is the one all
+areas share: ``xunjian.lifecycle.StateMachine``.)"""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.models import RoleAssignment, User
-from ..errors import IllegalTransition, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from ..evidence.models import Evidence
 from ..org.models import Building, Floor, Property, Unit
 
@@ -29,31 +29,17 @@ DEVICE_AHEAD = dt.timedelta(minutes=5)
 DEVICE_BEHIND = dt.timedelta(days=14)
 
 
-@dataclass(frozen=True)
-class StateMachine:
-    """``(state, event) -> next state``; anything not in the table is a 409."""
-
-    name: str
-    name_zh: str
-    transitions: Mapping[tuple[str, str], str]
-    states_zh: Mapping[str, str]
-
-    def next(self, state: str, event: str) -> str:
-        try:
-            return self.transitions[(state, event)]
-        except KeyError:
-            raise IllegalTransition(
-                f"This {self.name} is {state.replace('_', ' ')}; '{event}' is not possible now.",
-                message_zh=f"该{self.name_zh}当前为「{self.states_zh.get(state, state)}」，"
-                "不能执行此操作。",
-                details={"state": state, "event": event},
-            ) from None
-
-    def allows(self, state: str, event: str) -> bool:
-        return (state, event) in self.transitions
-
-    def events_from(self, state: str) -> list[str]:
-        return sorted(event for (s, event) in self.transitions if s == state)
+def lock_row(session: Session, row: Any) -> None:
+    """SELECT … FOR UPDATE the row and refresh it: concurrent writers to one order or request
+    (a replay racing its first send, a reassignment racing a report) take turns, and each
+    decides on what the one before it committed (SQLite serialises writers anyway)."""
+    model = type(row)
+    session.scalar(
+        select(model)
+        .where(model.id == row.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def field_error(

@@ -21,14 +21,15 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
+from ..lifecycle import StateMachine
 from ..permissions import require
 from ..tenancy import Actor
 from . import closing, orders
 from .common import (
-    StateMachine,
     arrived_photos,
     event_time,
     field_error,
+    lock_row,
     require_text,
     store_signature,
 )
@@ -74,19 +75,22 @@ def report(
         )
     # Decide on the row as it is now, locked: a reassignment committing at the same moment
     # either comes first (this report is kept as late) or waits and then fails with 412.
-    session.scalar(
-        select(WorkOrder)
-        .where(WorkOrder.id == order.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if order.assignee_id == actor.user_id:
-        orders.ORDER.next(order.state, "complete")  # 409 unless on site
+    lock_row(session, order)
+    # A replay of the same queued report that raced the first send waited on that lock; the
+    # first is committed now, so answer with it instead of judging the now-done order (409).
+    replayed = session.scalar(select(Completion).where(Completion.client_id == client_id))
+    if replayed is not None:
+        return replayed
+    mine = order.assignee_id == actor.user_id
+    if mine and orders.ORDER.allows(order.state, "complete"):
         status, late_reason = "applied", ""
-    elif orders.held_by(session, order, actor.user_id):
+    elif (not mine and orders.held_by(session, order, actor.user_id)) or (
+        mine and orders.lost_meanwhile(session, order, actor.user_id)
+    ):
+        # Reassigned away (and perhaps back) while the phone was offline: keep it for the desk.
         status, late_reason = "late_pending", "reassigned"
     else:
-        orders.ORDER.next(order.state, "complete")
+        orders.ORDER.next(order.state, "complete")  # 409 illegal_transition unless on site
         raise Conflict(
             "This work order is not assigned to you.",
             message_zh="该派工单未派给您。",

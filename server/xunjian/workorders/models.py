@@ -349,6 +349,27 @@ class Notification(PropertyScoped, Base):
     read_at: Mapped[dt.datetime | None]
 
 
+class PushSubscription(Base):
+    """A phone's Web Push subscription (only used where the deployment has VAPID keys).
+
+    Belongs to a person, not a property: one ping wakes the phone for all of its feed.
+    ``last_notified_id`` is the newest feed row the phone was woken for, so the sweep pings
+    once per batch of news and a failed ping is simply tried again at the next sweep."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime]
+    last_notified_id: Mapped[int] = mapped_column(default=0)
+    last_success_at: Mapped[dt.datetime | None]
+    failures: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+
+
 class WebhookEndpoint(PropertyScoped, Versioned, Base):
     """Where a property's work-order events are POSTed (signed with the endpoint's secret)."""
 

@@ -1,17 +1,15 @@
-"""The in-app notification feed, and the optional Web Push hook. No Flask imports.
+"""The in-app notification feed. No Flask imports.
 
 The feed is the contract: every notification is a row, and the phone polls
 ``GET /api/v1/notifications?after=<last id>`` (on start, on ``online``, on a timer), so nothing is
-missed while a phone is offline or a push service is down. Web Push is only a wake-up on top:
-it runs only when the deployment configures VAPID keys (``settings.extra["vapid_private_key"]``
-and ``["vapid_subject"]``), and this release ships the hook, not a sender (see docs/WORKORDERS.md).
+missed while a phone is offline or a push service is down. Web Push (``push.py``) is only a
+content-free wake-up on top, sent where the deployment configures VAPID keys.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -19,8 +17,6 @@ from sqlalchemy.orm import Session
 
 from ..tenancy import Actor
 from .models import Notification
-
-log = logging.getLogger("xunjian.workorders.notifications")
 
 MAX_FEED_PAGE = 200
 
@@ -107,20 +103,3 @@ def mark_read(
         stmt.values(read_at=now), execution_options={"synchronize_session": False}
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-# --- Web Push (optional) ------------------------------------------------------------------
-
-
-def push_configured(extra: Mapping[str, Any]) -> bool:
-    return bool(extra.get("vapid_private_key")) and bool(extra.get("vapid_subject"))
-
-
-def push_wake_up(extra: Mapping[str, Any], user_ids: Iterable[int]) -> int:
-    """Hook for a Web Push sender: a content-free "you have news" ping, so a push service never
-    carries owners' data. Without VAPID keys this does nothing (the feed is what counts)."""
-    if not push_configured(extra):
-        return 0
-    targets = sorted(set(user_ids))
-    log.info("web push configured but no sender installed; %d users not woken", len(targets))
-    return 0

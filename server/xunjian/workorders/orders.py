@@ -22,11 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..lifecycle import StateMachine
 from ..permissions import require
 from ..tenancy import Actor
 from . import requests as request_service
 from .common import (
-    StateMachine,
     check_place,
     field_error,
     get_property,
@@ -211,6 +211,21 @@ def held_by(session: Session, order: WorkOrder, user_id: int) -> bool:
     )
 
 
+def lost_meanwhile(session: Session, order: WorkOrder, user_id: int) -> bool:
+    """Did someone else hold the order after this engineer had it (A → B → A)? Then a report
+    from A may be from A's first turn, queued offline, and is kept rather than refused."""
+    rows = session.scalars(
+        select(Assignment).where(Assignment.work_order_id == order.id).order_by(Assignment.id)
+    )
+    had_it = False
+    for row in rows:
+        if row.assignee_id == user_id:
+            had_it = had_it or row.ended_at is not None
+        elif had_it:
+            return True
+    return False
+
+
 # --- creating and dispatching -------------------------------------------------------------
 
 
@@ -300,6 +315,9 @@ def create(
         request.state = request_service.REQUEST.next(request.state, "dispatch")
         audit.record(session, actor, request, "dispatch", before=before)
     emit(session, property_id, "workorder.created", summary(order), now)
+    if request is not None:  # the request's "assigned": passed to engineering as this order
+        dispatched = {**request_service.summary(request), "work_order_id": order.id}
+        emit(session, property_id, "request.dispatched", dispatched, now)
     if assignee_id is not None or team is not None:
         assign(session, actor, order, now, assignee_id=assignee_id, team=team)
     return order

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..lifecycle import StateMachine
 from ..org.calendar import load_calendar
 from ..permissions import require
 from ..tenancy import Actor
-from .common import StateMachine, check_place, event_time, field_error, get_property, require_text
+from .common import check_place, event_time, field_error, get_property, require_text
 from .models import ServiceRequest, WorkOrder
 from .webhooks import emit
 
@@ -253,6 +254,7 @@ def handle(
     # follow_up_due_at stays: the special follow-up ends with the return visit, not here.
     request.handled_at, request.handled_by_id = now, actor.user_id
     audit.record(session, actor, request, "handle", before=before)
+    emit(session, request.property_id, "request.handled", summary(request), now)
     return request
 
 
@@ -304,6 +306,8 @@ def follow_orders(
     if event == "orders_unresolvable":
         request.close_reason = "All its work orders were closed as unresolvable."
     audit.record(session, actor, request, event, before=before)
+    if event == "orders_done":  # the request's "done": its orders are done
+        emit(session, request.property_id, "request.handled", summary(request), now)
     if request.state in ("closed", "unresolvable"):
         emit(session, request.property_id, "request.closed", summary(request), now)
 

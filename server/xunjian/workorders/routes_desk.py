@@ -23,9 +23,10 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import completions, notifications, views, visits
+from . import completions, notifications, push, views, visits
 from .models import Completion, Escalation, ReturnVisit, ServiceRequest, WorkOrder
 from .routes import _order, _request, _scoped_list, property_for
+from .routes_admin import _allow_private
 from .schemas import (
     LateCompletionArgsSchema,
     ResolveSchema,
@@ -45,6 +46,10 @@ from .schemas_desk import (
     LimitArgsSchema,
     MarkedSchema,
     MarkReadSchema,
+    PushConfigSchema,
+    PushSubscribeSchema,
+    PushSubscriptionSchema,
+    PushUnsubscribeSchema,
     VisitQueueSchema,
 )
 
@@ -215,3 +220,38 @@ def mark_notifications_read(args: dict[str, Any]) -> dict[str, int]:
     )
     commit()
     return {"marked": marked}
+
+
+@blp.route("/notifications/push", methods=["GET"])
+@blp.response(200, PushConfigSchema)
+def push_config() -> dict[str, Any]:
+    """Whether this server sends Web Push wake-ups, and the key to subscribe with."""
+    return push.public_config(push.keys_from(platform().settings))
+
+
+@blp.route("/notifications/push-subscriptions", methods=["POST"])
+@blp.arguments(PushSubscribeSchema)
+@blp.response(201, PushSubscriptionSchema)
+def push_subscribe(args: dict[str, Any]) -> Any:
+    """Register this phone for content-free wake-ups (409 where Web Push is not configured)."""
+    row = push.subscribe(
+        db(),
+        current_actor(),
+        push.keys_from(platform().settings),
+        now(),
+        endpoint=args["endpoint"],
+        p256dh=args["keys"]["p256dh"],
+        auth=args["keys"]["auth"],
+        allow_private=_allow_private(),
+    )
+    commit()
+    return row
+
+
+@blp.route("/notifications/push-subscriptions", methods=["DELETE"])
+@blp.arguments(PushUnsubscribeSchema)
+@blp.response(204)
+def push_unsubscribe(args: dict[str, Any]) -> None:
+    """Stop wake-ups for this phone (e.g. on sign-out)."""
+    push.unsubscribe(db(), current_actor(), args["endpoint"])
+    commit()

@@ -100,6 +100,41 @@ class MarkedSchema(Schema):
     marked = ma.fields.Integer()
 
 
+# --- Web Push ----------------------------------------------------------------------------
+
+
+class PushConfigSchema(Schema):
+    enabled = ma.fields.Boolean(metadata={"description": "false: no VAPID keys, poll the feed"})
+    public_key = ma.fields.String(
+        allow_none=True, metadata={"description": "applicationServerKey for pushManager.subscribe"}
+    )
+
+
+class PushKeysSchema(Schema):
+    p256dh = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    auth = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+
+
+class PushSubscribeSchema(Schema):
+    """``PushSubscription.toJSON()`` as the browser gives it."""
+
+    endpoint = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+    keys = ma.fields.Nested(PushKeysSchema, required=True)
+    expiration_time = ma.fields.Integer(
+        data_key="expirationTime", allow_none=True, load_default=None, load_only=True
+    )
+
+
+class PushUnsubscribeSchema(Schema):
+    endpoint = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+
+
+class PushSubscriptionSchema(Schema):
+    id = ma.fields.Integer()
+    endpoint = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+
+
 # --- escalations --------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from ..permissions import require
 from ..tenancy import Actor
 from . import closing, orders
 from . import requests as request_service
-from .common import event_time, field_error, store_signature
+from .common import event_time, field_error, lock_row, store_signature
 from .models import ReturnVisit, ServiceRequest, WorkOrder
 from .webhooks import emit
 
@@ -62,6 +62,11 @@ def record(
             "上门回访须有业主签字。",
             code="owner_signature_required",
         )
+    lock_row(session, work_order if work_order is not None else request)
+    # A replay racing the first send waited on the lock: answer with what the first stored.
+    replayed = session.scalar(select(ReturnVisit).where(ReturnVisit.client_id == client_id))
+    if replayed is not None:
+        return replayed
     if work_order is not None:
         orders.ORDER.next(work_order.state, "visit_satisfied")  # 409 unless verified
         special = work_order.rework_count > 0

@@ -37,6 +37,8 @@ from .models import WebhookDelivery, WebhookEndpoint
 
 EVENT_TYPES = (
     "request.created",
+    "request.dispatched",
+    "request.handled",
     "request.escalated",
     "request.closed",
     "workorder.created",
@@ -47,7 +49,7 @@ EVENT_TYPES = (
     "workorder.escalated",
     "workorder.closed",
 )
-# Wait after the n-th failed attempt (exponential, ×4): 8 attempts over about 11 hours.
+# Wait after the n-th failed attempt (exponential, ×4, capped): 8 attempts over about 20 hours.
 RETRY_DELAYS: tuple[dt.timedelta, ...] = (
     dt.timedelta(seconds=30),
     dt.timedelta(minutes=2),
@@ -80,14 +82,17 @@ def next_attempt_after(attempts: int, now: dt.datetime) -> dt.datetime | None:
 # --- endpoints ----------------------------------------------------------------------------
 
 
-def check_url(url: str, *, allow_private: bool) -> str:
-    """http(s) only; in production only https to public addresses (no SSRF into the LAN)."""
+def check_url(
+    url: str, *, allow_private: bool, field: str = "url", code: str = "bad_webhook_url"
+) -> str:
+    """http(s) only; in production only https to public addresses (no SSRF into the LAN).
+    Also guards Web Push endpoints, which the phone supplies and the server then POSTs to."""
     parts = urlsplit(url)
     bad = field_error(
-        "url",
+        field,
         "The URL must be http(s)://host/… (https to a public host in production).",
         "地址须为 http(s)://主机/…（生产环境须为公网 https 地址）。",
-        code="bad_webhook_url",
+        code=code,
     )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise bad
