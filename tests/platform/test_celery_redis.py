@@ -58,14 +58,17 @@ def test_task_runs_on_a_worker_through_redis(redis_app, session, clock):
     done = threading.Event()
     outcome: dict[str, object] = {}
 
+    # The id is chosen before sending: the worker may finish before delay() returns.
+    expected_id = str(uuid.uuid4())
+
     def finished(sender=None, task_id=None, retval=None, state=None, **_):
-        if task_id == sent.id:
+        if task_id == expected_id:
             outcome.update(retval=retval, state=state)
             done.set()
 
     task_postrun.connect(finished, weak=False)
     try:
-        sent = redis_app.delay(now=clock.now().isoformat())
+        redis_app.apply_async(kwargs={"now": clock.now().isoformat()}, task_id=expected_id)
         assert done.wait(30), "the worker did not run the task"
     finally:
         task_postrun.disconnect(finished)
