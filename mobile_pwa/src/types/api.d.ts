@@ -4446,12 +4446,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open notices, earliest deadline first; ``overdue=true`` for overdue/escalated ones. */
+        /**
+         * Open notices, earliest deadline first; ``overdue=true`` for overdue/escalated ones,
+         *     ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's.
+         */
         get: {
             parameters: {
                 query?: {
                     property_id?: number;
                     overdue?: boolean;
+                    /** @description only notices I raised (drafted) or issued */
+                    mine?: boolean;
+                    /** @description only notices issued by this user (id) */
+                    issued_by?: number;
                 };
                 header?: never;
                 path?: never;
@@ -6174,6 +6181,8 @@ export interface paths {
                     request_id?: number;
                     /** @description engineering has not finished */
                     open?: boolean;
+                    /** @description past the response or completion target at the server's now (response_overdue or completion_overdue); false: neither */
+                    overdue?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -8282,6 +8291,8 @@ export interface components {
         NoticeSummary: {
             /** Format: date-time */
             created_at?: string;
+            /** @description who raised (drafted) it */
+            created_by_id?: number;
             /** Format: date */
             deadline?: string | null;
             /** Format: date-time */
@@ -8289,6 +8300,8 @@ export interface components {
             id?: number;
             /** Format: date-time */
             issued_at?: string | null;
+            /** @description who issued it (null while a draft) */
+            issued_by_id?: number | null;
             property_id?: number;
             renovation_id?: number;
             serial?: string | null;
@@ -8319,11 +8332,19 @@ export interface components {
             target_op?: string;
         };
         OpenNotice: {
+            /** @description who raised (drafted) it */
+            created_by_id?: number;
+            /** @description display name of the raiser */
+            created_by_name?: string;
             /** Format: date */
             deadline?: string | null;
             /** Format: date-time */
             deadline_at?: string | null;
             id?: number;
+            /** @description who issued it (null while a draft) */
+            issued_by_id?: number | null;
+            /** @description display name of the issuer */
+            issued_by_name?: string | null;
             past_deadline?: boolean;
             property_id?: number;
             renovation_id?: number;
@@ -8737,6 +8758,7 @@ export interface components {
             state?: string;
             unit_id?: number | null;
             version?: number;
+            /** @description work orders made from this request, oldest first (empty: none yet); a phone offers dispatching only when empty */
             work_order_ids?: number[];
         };
         RequestCreate: {
@@ -9465,6 +9487,8 @@ export interface components {
             done_at?: string | null;
             done_by_id?: number | null;
             escalated_to?: string | null;
+            /** @description the order's ETag, as in the ETag header of GET /workorders/{id}: send it as If-Match to act on a listed order without reading it first */
+            etag?: string;
             finding_id?: number | null;
             /** Format: date-time */
             first_accepted_at?: string | null;
@@ -9575,6 +9599,8 @@ export interface components {
             done_by_id?: number | null;
             escalated_to?: string | null;
             escalations?: components["schemas"]["Escalation"][];
+            /** @description the order's ETag, as in the ETag header of GET /workorders/{id}: send it as If-Match to act on a listed order without reading it first */
+            etag?: string;
             finding_id?: number | null;
             /** Format: date-time */
             first_accepted_at?: string | null;

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
@@ -166,21 +166,39 @@ def statement_data(session: Session, settlement: Settlement, lang: str) -> dict[
 
 
 def open_notices(
-    session: Session, actor: Actor, property_id: int | None, overdue_only: bool, now: dt.datetime
+    session: Session,
+    actor: Actor,
+    property_id: int | None,
+    overdue_only: bool,
+    now: dt.datetime,
+    *,
+    mine: bool = False,
+    issued_by: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Open notices, earliest deadline first (the supervisor's list); overdue only on request."""
+    """Open notices, earliest deadline first (the supervisor's list); overdue only on request.
+
+    ``mine``: notices the actor raised (drafted) or issued — a floor manager follows up both the
+    notices they wrote and those they handed over on site. ``issued_by``: issued by that person.
+    """
     allowed = properties_where(actor, "renovation.read")
     if property_id is not None:
         allowed = allowed & {property_id}
     states = ("overdue", "escalated") if overdue_only else OPEN_NOTICE_STATES
-    rows = session.execute(
+    stmt = (
         select(Notice, Renovation.unit_id)
         .join(Renovation, Renovation.id == Notice.renovation_id)
         .where(Notice.property_id.in_(sorted(allowed)), Notice.state.in_(states))
-        .order_by(Notice.deadline_at, Notice.id)
-        .limit(500)
-    ).all()
+    )
+    if mine:
+        stmt = stmt.where(
+            or_(Notice.created_by_id == actor.user_id, Notice.issued_by_id == actor.user_id)
+        )
+    if issued_by is not None:
+        stmt = stmt.where(Notice.issued_by_id == issued_by)
+    rows = session.execute(stmt.order_by(Notice.deadline_at, Notice.id).limit(500)).all()
     labels = unit_labels(session, [unit_id for _, unit_id in rows])
+    people = {n.created_by_id for n, _ in rows} | {n.issued_by_id for n, _ in rows}
+    names = _display_names(session, {p for p in people if p is not None})
     return [
         {
             "id": n.id,
@@ -194,9 +212,23 @@ def open_notices(
             "deadline_at": n.deadline_at,
             "past_deadline": n.deadline_at is not None and n.deadline_at <= now,
             "unit_label": labels.get(unit_id, ""),
+            "created_by_id": n.created_by_id,
+            "created_by_name": names.get(n.created_by_id, ""),
+            "issued_by_id": n.issued_by_id,
+            "issued_by_name": names.get(n.issued_by_id, "") if n.issued_by_id else None,
         }
         for n, unit_id in rows
     ]
+
+
+def _display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(User.id, User.display_name).where(User.id.in_(sorted(user_ids)))
+        ).all()
+    )
 
 
 def approvals(session: Session, actor: Actor, property_id: int | None) -> dict[str, Any]:

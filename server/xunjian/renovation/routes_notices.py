@@ -307,13 +307,22 @@ def lift_measure(args: dict[str, Any], measure_id: int) -> Measure:
 @blp.arguments(QueueArgsSchema, location="query")
 @blp.response(200, OpenNoticeListSchema)
 def open_notices(args: dict[str, Any]) -> dict[str, Any]:
-    """Open notices, earliest deadline first; ``overdue=true`` for overdue/escalated ones."""
+    """Open notices, earliest deadline first; ``overdue=true`` for overdue/escalated ones,
+    ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's."""
     actor = current_actor()
     if "property_id" in args:
         property_for(args["property_id"], "renovation.read")
     else:
         require_anywhere(actor, "renovation.read")
-    items = readouts.open_notices(db(), actor, args.get("property_id"), args["overdue"], now())
+    items = readouts.open_notices(
+        db(),
+        actor,
+        args.get("property_id"),
+        args["overdue"],
+        now(),
+        mine=args["mine"],
+        issued_by=args.get("issued_by"),
+    )
     return {"items": items}
 
 

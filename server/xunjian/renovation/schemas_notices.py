@@ -129,6 +129,10 @@ class _NoticeHeadSchema(Schema):
     stop_work = ma.fields.Boolean()
     deadline = ma.fields.Date(allow_none=True)
     deadline_at = ma.fields.AwareDateTime(allow_none=True)
+    created_by_id = ma.fields.Integer(metadata={"description": "who raised (drafted) it"})
+    issued_by_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "who issued it (null while a draft)"}
+    )
 
 
 class NoticeSummarySchema(_NoticeHeadSchema):
@@ -284,11 +288,22 @@ class SettlementSchema(Schema):
 class QueueArgsSchema(Schema):
     property_id = ma.fields.Integer(validate=_id)
     overdue = ma.fields.Boolean(load_default=False)
+    mine = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "only notices I raised (drafted) or issued"},
+    )
+    issued_by = ma.fields.Integer(
+        validate=_id, metadata={"description": "only notices issued by this user (id)"}
+    )
 
 
 class OpenNoticeSchema(_NoticeHeadSchema):
     past_deadline = ma.fields.Boolean()
     unit_label = ma.fields.String()
+    created_by_name = ma.fields.String(metadata={"description": "display name of the raiser"})
+    issued_by_name = ma.fields.String(
+        allow_none=True, metadata={"description": "display name of the issuer"}
+    )
 
 
 class OpenNoticeListSchema(Schema):

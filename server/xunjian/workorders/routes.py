@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from ..org.models import Property
 from ..permissions import properties_where, require, require_anywhere
 from ..tenancy import Actor
-from ..web.conditional import check_if_match, set_etag
+from ..web.conditional import check_if_match, etag_of, set_etag
 from ..web.context import (
     client_id_from,
     commit,
@@ -26,7 +26,7 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import closing, engineer, orders, views
+from . import closing, engineer, orders, sla, views
 from . import requests as request_service
 from .models import OPEN_ORDER_STATES, ServiceRequest, WorkOrder
 from .schemas import (
@@ -192,7 +192,14 @@ def _order(order_id: int, action: str) -> WorkOrder:
 
 def _order_out(order: WorkOrder) -> dict[str, Any]:
     set_etag(order)
-    return views.order_detail(db(), order, now())
+    return {**views.order_detail(db(), order, now()), "etag": etag_of(order)}
+
+
+def _orders_out(items: list[WorkOrder]) -> list[dict[str, Any]]:
+    """List rows with each order's ETag (the single GET's header, same helper), so a phone can
+    send If-Match for a listed order without reading it first."""
+    rows = views.orders_out(db(), items, now())
+    return [{**row, "etag": etag_of(order)} for row, order in zip(rows, items, strict=True)]
 
 
 @blp.route("")
@@ -208,8 +215,11 @@ class WorkOrders(MethodView):
         if "open" in args:
             in_open = WorkOrder.state.in_(OPEN_ORDER_STATES)
             stmt = stmt.where(in_open if args["open"] else ~in_open)
+        if "overdue" in args:
+            late = sla.overdue_clause(now())
+            stmt = stmt.where(late if args["overdue"] else ~late)
         page = paginate_request(stmt, WorkOrder.id, args, descending=True)
-        return {"items": views.orders_out(db(), page.items, now()), "next_cursor": page.next_cursor}
+        return {"items": _orders_out(list(page.items)), "next_cursor": page.next_cursor}
 
     @blp.arguments(WorkOrderCreateSchema)
     @blp.response(201, WorkOrderDetailSchema)
@@ -246,7 +256,7 @@ def my_queue(args: dict[str, Any]) -> dict[str, Any]:
         or_(mine, team_queue),
     )
     items = list(db().scalars(views.queue_order(stmt).limit(args["limit"])))
-    return {"items": views.orders_out(db(), items, now())}
+    return {"items": _orders_out(items)}
 
 
 @blp.route("/<int:order_id>")

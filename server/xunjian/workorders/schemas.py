@@ -105,7 +105,13 @@ class RequestSchema(Schema):
     closed_by_id = ma.fields.Integer(allow_none=True)
     close_reason = ma.fields.String()
     escalated_to = ma.fields.String(allow_none=True)
-    work_order_ids = ma.fields.List(ma.fields.Integer())
+    work_order_ids = ma.fields.List(
+        ma.fields.Integer(),
+        metadata={
+            "description": "work orders made from this request, oldest first (empty: none yet); "
+            "a phone offers dispatching only when empty"
+        },
+    )
     version = ma.fields.Integer()
 
 
@@ -230,6 +236,12 @@ class WorkOrderSchema(Schema):
         metadata={"description": "reports kept after reassignment, awaiting the front desk"}
     )
     version = ma.fields.Integer()
+    etag = ma.fields.String(
+        metadata={
+            "description": "the order's ETag, as in the ETag header of GET /workorders/{id}: "
+            "send it as If-Match to act on a listed order without reading it first"
+        }
+    )
 
 
 WorkOrderPageSchema = page_schema(WorkOrderSchema, "WorkOrderPage")
@@ -243,6 +255,12 @@ class WorkOrderQueryArgsSchema(PageArgsSchema):
     assignee_id = ma.fields.Integer(validate=_id)
     request_id = ma.fields.Integer(validate=_id)
     open = ma.fields.Boolean(metadata={"description": "engineering has not finished"})
+    overdue = ma.fields.Boolean(
+        metadata={
+            "description": "past the response or completion target at the server's now "
+            "(response_overdue or completion_overdue); false: neither"
+        }
+    )
 
 
 class WorkQueueArgsSchema(Schema):

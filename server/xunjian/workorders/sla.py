@@ -22,13 +22,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from ..org.calendar import WorkingCalendar, load_calendar
 from ..org.models import Property
 from .common import UNSCOPED, users_with_role
-from .models import OPEN_ORDER_STATES, Escalation, ServiceRequest, WorkOrder
+from .models import OPEN_ORDER_STATES, Escalation, Notification, ServiceRequest, WorkOrder
 from .notifications import notify
 from .webhooks import emit
 
@@ -42,6 +42,9 @@ DEFAULT_SLA_HOURS: dict[str, tuple[float, float]] = {
 }
 DEFAULT_SUPERVISOR_WORKING_DAYS = 2
 LEVEL_ROLES = {"supervisor": ("supervisor",), "manager": ("manager",)}
+AWAITING_RESPONSE = ("new", "assigned")
+FINAL_STATES = ("closed", "unresolvable")
+FOLLOW_UP_OVERDUE = "follow_up_overdue"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,41 @@ def escalation_days(prop: Property) -> dict[str, int]:
     }
 
 
+def response_overdue(order: WorkOrder, now: dt.datetime) -> bool:
+    """Not yet accepted past the response target (``first_accepted_at``: a later return to the
+    desk does not make an order that was reached in time late)."""
+    return (
+        order.first_accepted_at is None
+        and order.state in AWAITING_RESPONSE
+        and now > order.response_due_at
+    )
+
+
+def completion_overdue(order: WorkOrder, now: dt.datetime) -> bool:
+    """Not yet reported done past the completion target."""
+    return (
+        order.first_done_at is None
+        and order.state not in FINAL_STATES
+        and now > order.completion_due_at
+    )
+
+
+def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
+    """SQL for ``response_overdue(order) or completion_overdue(order)``: the same rule, so a
+    list filtered by ``overdue=true`` shows exactly the orders flagged overdue."""
+    response = and_(
+        WorkOrder.first_accepted_at.is_(None),
+        WorkOrder.state.in_(AWAITING_RESPONSE),
+        WorkOrder.response_due_at < now,
+    )
+    completion = and_(
+        WorkOrder.first_done_at.is_(None),
+        WorkOrder.state.not_in(FINAL_STATES),
+        WorkOrder.completion_due_at < now,
+    )
+    return or_(response, completion)
+
+
 def escalation_deadlines(
     cal: WorkingCalendar, prop: Property, since: dt.datetime
 ) -> dict[str, dt.datetime]:
@@ -96,10 +134,16 @@ def escalation_deadlines(
 
 def escalate(session: Session, now: dt.datetime) -> int:
     """Escalate every open matter past its deadline; idempotent (one row per matter and level).
+    Then alert the supervisors to special follow-ups past their 24 hours (``follow_ups_due``).
 
     Runs every minute, unscoped. Escalation does not touch the order's own row (its version is
     the ETag the front desk holds), so a job run never makes someone's edit fail with 412.
+    Returns how many escalations and follow-up alerts it raised.
     """
+    return _escalate_matters(session, now) + follow_ups_due(session, now)
+
+
+def _escalate_matters(session: Session, now: dt.datetime) -> int:
     orders = list(
         session.scalars(
             select(WorkOrder)
@@ -206,3 +250,75 @@ def _raise(
         now,
     )
     log.info("escalated %s %s to %s", kind, matter.id, level)
+
+
+# --- special follow-ups past due ----------------------------------------------------------
+
+
+def follow_ups_due(session: Session, now: dt.datetime) -> int:
+    """Alert the property's supervisors, once, to each special follow-up past its due time.
+
+    A rework (failed verification or an unhappy return visit) must be re-repaired *and*
+    return-visited within 24 hours (``rework_due_at``, cleared by the satisfied visit); a
+    complaint handled at the desk whose owner was unhappy has the same 24 hours
+    (``follow_up_due_at``). Nothing watched those deadlines: the escalation steps count working
+    days and would only fire days later.
+
+    "Once" is per due time: a ``follow_up_overdue`` feed row on the matter created after the due
+    time means this round was already alerted; a later rework sets a later due time, which is
+    alerted again. The feed row is the record, so no schema change was needed; the job runs
+    once a minute from one scheduler, so two runs do not race for the same matter. Like
+    escalation, it never touches the order's row (no 412 for the front desk).
+    """
+    raised = 0
+    for kind, model, due_column, matter_column in (
+        ("order", WorkOrder, WorkOrder.rework_due_at, Notification.work_order_id),
+        ("request", ServiceRequest, ServiceRequest.follow_up_due_at, Notification.request_id),
+    ):
+        alerted = exists().where(
+            matter_column == model.id,
+            Notification.kind == FOLLOW_UP_OVERDUE,
+            Notification.created_at >= due_column,
+        )
+        matters = session.scalars(
+            select(model)
+            .where(
+                due_column.is_not(None),
+                due_column < now,
+                model.state.not_in(FINAL_STATES),
+                ~alerted,
+            )
+            .order_by(model.id)
+            .execution_options(**UNSCOPED)
+        ).all()
+        for matter in matters:
+            if _alert_follow_up(session, kind, matter, now):
+                raised += 1
+    return raised
+
+
+def _alert_follow_up(session: Session, kind: str, matter: Any, now: dt.datetime) -> bool:
+    users = users_with_role(session, matter.property_id, LEVEL_ROLES["supervisor"])
+    if not users:
+        return False
+    is_order = kind == "order"
+    due = matter.rework_due_at if is_order else matter.follow_up_due_at
+    if is_order:
+        what, what_zh = f"Work order #{matter.id}", f"派工单 #{matter.id}"
+        task, task_zh = "re-repair and return visit", "返修及回访"
+    else:
+        what, what_zh = f"Request #{matter.id}", f"报事 #{matter.id}"
+        task, task_zh = "follow-up with the owner", "跟进回访"
+    notify(
+        session,
+        property_id=matter.property_id,
+        user_ids=users,
+        kind=FOLLOW_UP_OVERDUE,
+        message=f"{what}: the special {task} was due within 24 hours and is overdue.",
+        message_zh=f"{what_zh}的专项{task_zh}须在 24 小时内完成，现已逾期。",
+        now=now,
+        work_order_id=matter.id if is_order else None,
+        request_id=None if is_order else matter.id,
+    )
+    log.info("special follow-up of %s %s overdue (due %s)", kind, matter.id, due)
+    return True

@@ -22,6 +22,7 @@ from .models import (
 )
 from .orders import ORDER
 from .requests import repeat_counts
+from .sla import completion_overdue, response_overdue
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -61,12 +62,8 @@ def orders_out(
         row.update(
             place=places[order.id],
             allowed_events=ORDER.events_from(order.state),
-            response_overdue=order.first_accepted_at is None
-            and order.state in ("new", "assigned")
-            and now > order.response_due_at,
-            completion_overdue=order.first_done_at is None
-            and order.state not in ("closed", "unresolvable")
-            and now > order.completion_due_at,
+            response_overdue=response_overdue(order, now),
+            completion_overdue=completion_overdue(order, now),
             escalated_to=escalated.get(order.id),
             late_completions=late.get(order.id, 0),
         )
