@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "d6fb714e412ff003";
+const VERSION = "c975ce31af6b29e8";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",
@@ -33,6 +33,7 @@ const SHELL = [
   "/src/locales/en.js",
   "/src/locales/zh-CN.js",
   "/src/main.js",
+  "/src/notify.js",
   "/src/outbox-status.js",
   "/src/outbox/db.js",
   "/src/outbox/explain.js",
@@ -45,12 +46,16 @@ const SHELL = [
   "/src/outbox/transport.js",
   "/src/roles.js",
   "/src/router.js",
+  "/src/screens/handover.js",
   "/src/screens/home.js",
   "/src/screens/inspection.js",
   "/src/screens/login.js",
+  "/src/screens/notice.js",
+  "/src/screens/notifications.js",
   "/src/screens/outbox.js",
   "/src/screens/patrol-run.js",
   "/src/screens/roles/common.js",
+  "/src/screens/roles/duty-rules.js",
   "/src/screens/roles/engineer-steps.js",
   "/src/screens/roles/floor-manager.js",
   "/src/screens/roles/front-desk.js",
@@ -61,6 +66,7 @@ const SHELL = [
   "/src/screens/roles/supervisor.js",
   "/src/screens/roles/work-orders.js",
   "/src/screens/roles/work-rules.js",
+  "/src/screens/spot-check.js",
   "/src/screens/tools.js",
   "/src/session.js",
   "/src/storage.js",
@@ -155,3 +161,40 @@ async function networkFirst(request) {
   const late = new Promise((resolve) => setTimeout(() => resolve(cached), API_TIMEOUT_MS));
   return Promise.race([network.catch(() => cached), late]);
 }
+
+// Web Push: the server sends content-free wake-ups (nothing about owners passes through a push
+// service), so the text is ours; a payload with {title, body} is shown as it is. The feed itself
+// is read by the page (#/notifications), signed in, never by the worker.
+const FEED_URL = "/#/notifications";
+
+sw.addEventListener("push", (event) => {
+  /** @type {{ title?: string, body?: string }} */
+  let payload = {};
+  try {
+    payload = event.data?.json() ?? {};
+  } catch {
+    payload = {};
+  }
+  const zh = !(sw.navigator?.language ?? "zh").toLowerCase().startsWith("en");
+  event.waitUntil(
+    sw.registration.showNotification(payload.title || (zh ? "巡检" : "Xunjian"), {
+      body: payload.body || (zh ? "您有新的消息，点按查看。" : "You have new notifications. Tap to read."),
+      icon: "/icons/icon-192.png",
+      tag: "xj-feed", // one notification on the lock screen, however many wake-ups
+      data: { url: FEED_URL },
+    }),
+  );
+});
+
+sw.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(
+    sw.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === sw.location.origin);
+      if (!open) return sw.clients.openWindow(FEED_URL).then(() => undefined);
+      // The page changes its own hash route: navigate() would reload it, mid-inspection perhaps.
+      open.postMessage({ type: "OPEN_ROUTE", path: "/notifications" });
+      return open.focus().then(() => undefined);
+    }),
+  );
+});

@@ -16,6 +16,10 @@ const HomeScreen = lazyScreen(() => import("./screens/home.js").then((m) => m.Ho
 const OutboxScreen = lazyScreen(() => import("./screens/outbox.js").then((m) => m.OutboxScreen));
 const PatrolRunScreen = lazyScreen(() => import("./screens/patrol-run.js").then((m) => m.PatrolRunScreen));
 const InspectionScreen = lazyScreen(() => import("./screens/inspection.js").then((m) => m.InspectionScreen));
+const SpotCheckScreen = lazyScreen(() => import("./screens/spot-check.js").then((m) => m.SpotCheckScreen));
+const HandoverScreen = lazyScreen(() => import("./screens/handover.js").then((m) => m.HandoverScreen));
+const NoticeScreen = lazyScreen(() => import("./screens/notice.js").then((m) => m.NoticeScreen));
+const NotificationsScreen = lazyScreen(() => import("./screens/notifications.js").then((m) => m.NotificationsScreen));
 const ToolsScreen = lazyScreen(() => import("./screens/tools.js").then((m) => m.ToolsScreen));
 
 /** @typedef {import("./session.js").Session} Session */
@@ -101,6 +105,15 @@ export function App() {
   } else if (/^\/inspect\/\d+$/.test(path)) {
     screen = html`<${InspectionScreen} key=${path} user=${session.user} renovationId=${Number(path.slice(9))}
       propertyId=${Number(route.query.get("p") ?? 0)} unitLabel=${route.query.get("u") ?? ""} />`;
+  } else if (/^\/spot-check\/\d+$/.test(path)) {
+    screen = html`<${SpotCheckScreen} key=${path} user=${session.user} propertyId=${Number(path.slice(12))} />`;
+  } else if (/^\/handover\/\d+$/.test(path)) {
+    screen = html`<${HandoverScreen} key=${path} user=${session.user} propertyId=${Number(path.slice(10))} />`;
+  } else if (/^\/notices\/\d+$/.test(path)) {
+    screen = html`<${NoticeScreen} key=${path} user=${session.user} renovationId=${Number(path.slice(9))}
+      propertyId=${Number(route.query.get("p") ?? 0)} unitLabel=${route.query.get("u") ?? ""} />`;
+  } else if (path === "/notifications") {
+    screen = html`<${NotificationsScreen} user=${session.user} />`;
   } else if (path === "/tools") {
     screen = html`<${ToolsScreen} />`;
   } else {

@@ -44,6 +44,11 @@ export function registerServiceWorker(scriptUrl = "/sw.js") {
     accepted = false;
     location.reload();
   });
+  // A tapped push notification asks an open app to show a screen (sw.js notificationclick).
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const path = event.data?.type === "OPEN_ROUTE" ? event.data.path : null;
+    if (typeof path === "string" && path.startsWith("/")) location.hash = `#${path}`;
+  });
   // After load, so the worker's precache does not compete with the first screen for bandwidth.
   const start = () => void register(scriptUrl);
   if (document.readyState === "complete") start();

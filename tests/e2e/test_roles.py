@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import APIRequestContext, Page, expect
+from playwright.sync_api import APIRequestContext, Locator, Page, expect
 
 from tests.e2e.test_outbox import jpeg
 
@@ -374,6 +374,23 @@ def open_tools(page: Page, live: Any) -> None:
     expect(page.locator("[data-testid=signature-canvas]")).to_be_visible()
 
 
+def draw_signature(page: Page, canvas: Locator) -> None:
+    """Two wavy strokes with the mouse across ``canvas`` (a signature pad's canvas)."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box, "no signature canvas"
+    for x0, y0, x1, y1 in ((0.15, 0.6, 0.45, 0.3), (0.45, 0.7, 0.85, 0.4)):
+        page.mouse.move(box["x"] + box["width"] * x0, box["y"] + box["height"] * y0)
+        page.mouse.down()
+        for i in range(1, 16):
+            f = i / 15
+            page.mouse.move(
+                box["x"] + box["width"] * (x0 + (x1 - x0) * f),
+                box["y"] + box["height"] * (y0 + (y1 - y0) * f) + (8 if i % 2 else -8),
+            )
+        page.mouse.up()
+
+
 def test_signature_drawn_with_the_mouse_becomes_a_png_data_url(
     live: Any, new_phone: Callable[[], Page], artifacts: Path
 ) -> None:
@@ -385,17 +402,7 @@ def test_signature_drawn_with_the_mouse_becomes_a_png_data_url(
     assert box and box["width"] >= 280 and box["height"] >= 200, box  # large enough one-handed
     # Wait for the library (lazy) to attach before drawing.
     page.wait_for_load_state("networkidle")
-    for stroke in ((0.15, 0.6, 0.45, 0.3), (0.45, 0.7, 0.85, 0.4)):
-        x0, y0, x1, y1 = stroke
-        page.mouse.move(box["x"] + box["width"] * x0, box["y"] + box["height"] * y0)
-        page.mouse.down()
-        for i in range(1, 16):
-            f = i / 15
-            page.mouse.move(
-                box["x"] + box["width"] * (x0 + (x1 - x0) * f),
-                box["y"] + box["height"] * (y0 + (y1 - y0) * f) + (8 if i % 2 else -8),
-            )
-        page.mouse.up()
+    draw_signature(page, canvas)
 
     image = page.locator("[data-testid=signature-png]")
     expect(image).to_be_visible()

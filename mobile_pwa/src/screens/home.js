@@ -1,6 +1,7 @@
 // After sign-in: who you are, where you work, a card per role — the role's panel where its API
 // exists (supervisor, night duty, floor manager), else what is coming — then the ad hoc photo.
-// The role's work comes first: it is what a person opens the app for.
+// The role's work comes first: it is what a person opens the app for. Anyone may take over a
+// shift, so the handover screen is linked for every property, not only from night duty's panel.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { hasMessage, t } from "../i18n.js";
@@ -8,6 +9,7 @@ import { propertiesOf, rolesOf } from "../roles.js";
 import { Camera } from "../components/camera.js";
 import { ownerIdOf } from "../session.js";
 import { lazyScreen } from "../lazy.js";
+import { useFeed } from "../notify.js";
 
 /** @typedef {import("../types/contract").User} User */
 /** @typedef {import("../types/contract").Role} Role */
@@ -42,6 +44,7 @@ export function HomeScreen({ user, onLogout }) {
   const assignments = user.assignments ?? [];
   const properties = propertiesOf(assignments);
   const roles = rolesOf(assignments, user.is_admin ?? false);
+  const { feed } = useFeed(typeof user.id === "number" ? user.id : null);
 
   async function logout() {
     setBusy(true);
@@ -55,6 +58,11 @@ export function HomeScreen({ user, onLogout }) {
   return html`
     <section class="screen screen--home">
       <h1 class="screen__title" data-testid="greeting">${t("home.greeting", { name: user.display_name || user.username || "" })}</h1>
+
+      <a class="btn btn--secondary btn--block feed-link" href="#/notifications" data-testid="feed-link">
+        ${t("feed.title")}
+        ${feed.unread > 0 && html`<span class="badge badge--alert" data-testid="feed-badge" aria-label=${t("feed.unread", { count: feed.unread })}>${feed.unread}</span>`}
+      </a>
 
       ${properties.length > 0
         ? html`
@@ -87,6 +95,10 @@ export function HomeScreen({ user, onLogout }) {
 
       ${properties.length > 0 && html`<${AdHocPhoto} user=${user} properties=${properties} />`}
 
+      ${properties.map(
+        (p) => html`<a class="btn btn--ghost btn--block" key=${p.id} href=${`#/handover/${p.id}`} data-testid="handover-link">
+          ${t("ho.title")} · ${p.name}</a>`,
+      )}
       <a class="btn btn--ghost btn--block" href="#/tools" data-testid="tools-link">${t("tools.link")}</a>
 
       <div class="screen__footer">

@@ -13,6 +13,7 @@ import { newUuid, ownerIdOf } from "../session.js";
 import { Camera } from "../components/camera.js";
 import { LoadState, queueAction, useLoad } from "./roles/common.js";
 import { inspectionProblems, inspectionResults } from "./roles/work-rules.js";
+import { noticesHref } from "./roles/renovation-sites.js";
 
 /** @typedef {import("../types/contract").User} User */
 /** @typedef {import("../types/contract").Checklist} Checklist */
@@ -102,7 +103,8 @@ export function InspectionScreen({ user, renovationId, propertyId, unitLabel }) 
       <h1 class="screen__title">${t("inspect.title")} · ${unitLabel || `#${renovationId}`}</h1>
       <${LoadState} state=${state} />
       ${saved
-        ? html`<p class="notice" role="status" data-testid="inspect-saved">${t("inspect.saved")}</p>`
+        ? html`<p class="notice" role="status" data-testid="inspect-saved">${t("inspect.saved")}</p>
+            <a class="btn btn--secondary btn--block" href=${noticesHref(renovationId, propertyId, unitLabel)} data-testid="inspect-notices">${t("rn.title")}</a>`
         : state.data &&
           html`<p class="card__meta">${t("inspect.hint", { count: items.length, version: state.data.checklist.number ?? "" })}</p>
             <ol class="checklist">

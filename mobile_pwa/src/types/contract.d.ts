@@ -82,3 +82,25 @@ export type Checklist = JsonOf<paths["/api/v1/renovation/checklist"]["get"]["res
 export type ChecklistItem = NonNullable<Checklist["items"]>[number];
 export type Suggestion = JsonOf<paths["/api/v1/renovation/renovations/{renovation_id}/suggestions"]["get"]["responses"][200]>;
 export type InspectionCreate = Omit<JsonOf<paths["/api/v1/renovation/renovations/{renovation_id}/inspections"]["post"]["requestBody"]>, "client_id">;
+
+// ---- night duty (spot checks, handovers), rectification notices, notifications --------------
+
+export type SpotCheckCreate = JsonOf<paths["/api/v1/patrol/properties/{property_id}/spot-checks"]["post"]["requestBody"]>;
+export type SpotCheckPage = JsonOf<paths["/api/v1/patrol/properties/{property_id}/spot-checks"]["get"]["responses"][200]>;
+export type SpotCheck = SpotCheckPage["items"][number];
+export type HandoverCreate = JsonOf<paths["/api/v1/patrol/properties/{property_id}/handovers"]["post"]["requestBody"]>;
+export type HandoverPage = JsonOf<paths["/api/v1/patrol/properties/{property_id}/handovers"]["get"]["responses"][200]>;
+export type Handover = HandoverPage["items"][number];
+export type HandoverItem = NonNullable<HandoverCreate["items"]>[number];
+export type InspectionPage = JsonOf<paths["/api/v1/renovation/renovations/{renovation_id}/inspections"]["get"]["responses"][200]>;
+export type InspectionDetail = JsonOf<paths["/api/v1/renovation/inspections/{inspection_id}"]["get"]["responses"][200]>;
+export type InspectionResult = NonNullable<InspectionDetail["results"]>[number];
+export type NoticeCreate = Omit<JsonOf<paths["/api/v1/renovation/renovations/{renovation_id}/notices"]["post"]["requestBody"]>, "client_id">;
+export type NoticePage = JsonOf<paths["/api/v1/renovation/properties/{property_id}/notices"]["get"]["responses"][200]>;
+export type NoticeSummary = NoticePage["items"][number];
+export type Notice = JsonOf<paths["/api/v1/renovation/notices/{notice_id}"]["get"]["responses"][200]>;
+export type Acknowledge = JsonOf<paths["/api/v1/renovation/notices/{notice_id}/acknowledge"]["post"]["requestBody"]>;
+export type Feed = JsonOf<paths["/api/v1/notifications"]["get"]["responses"][200]>;
+export type Notification = NonNullable<Feed["items"]>[number];
+export type PushConfig = JsonOf<paths["/api/v1/notifications/push"]["get"]["responses"][200]>;
+export type PushSubscribe = JsonOf<paths["/api/v1/notifications/push-subscriptions"]["post"]["requestBody"]>;

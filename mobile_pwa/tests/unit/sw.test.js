@@ -13,7 +13,8 @@ const source = readFileSync(SW_PATH, "utf8");
 
 function loadWorker() {
   const listeners = {};
-  const calls = { skipWaiting: 0, opened: [], added: [], deleted: [] };
+  const calls = { skipWaiting: 0, opened: [], added: [], deleted: [], shown: [], posted: [], focused: 0, openedWindows: [] };
+  const windows = [];
   const cache = {
     addAll: async (requests) => calls.added.push(...requests.map((r) => new URL(r.url).pathname)),
     match: async () => undefined,
@@ -23,6 +24,12 @@ function loadWorker() {
     location: new URL(`${ORIGIN}/sw.js`),
     addEventListener: (type, fn) => (listeners[type] = fn),
     skipWaiting: async () => void calls.skipWaiting++,
+    navigator: { language: "zh-CN" },
+    registration: { showNotification: async (title, options) => void calls.shown.push({ title, options }) },
+    clients: {
+      matchAll: async () => windows,
+      openWindow: async (url) => void calls.openedWindows.push(url),
+    },
   };
   const caches = {
     open: async (name) => (calls.opened.push(name), cache),
@@ -38,7 +45,7 @@ function loadWorker() {
   const fetch = async () => new Response("from the network");
   const context = vm.createContext({ self, caches, URL, Request: WorkerRequest, Response, fetch, setTimeout });
   vm.runInContext(source, context, { filename: "sw.js" });
-  return { context, listeners, calls };
+  return { context, listeners, calls, windows };
 }
 
 /** A fetch event that records whether the worker answered it. */
@@ -123,4 +130,50 @@ test("the worker tells the page its version (reported in the heartbeat), and not
   assert.equal(answers.length, 1);
   assert.equal(answers[0].version, version); // an object of the worker's realm: compare the field
   assert.equal(calls.skipWaiting, 0);
+});
+
+
+/** A push or notificationclick event whose waitUntil promise the test can await. */
+function waitingEvent(fields = {}) {
+  return { ...fields, done: Promise.resolve(), waitUntil(promise) { this.done = promise; } };
+}
+
+test("a push wake-up shows one notification, in the phone's language, whatever it carries", async () => {
+  const { listeners, calls } = loadWorker();
+  const empty = waitingEvent({ data: null });
+  listeners.push(empty);
+  await empty.done;
+  assert.equal(calls.shown[0].title, "巡检");
+  assert.equal(calls.shown[0].options.tag, "xj-feed");
+  assert.equal(calls.shown[0].options.data.url, "/#/notifications");
+  const text = waitingEvent({ data: { json: () => ({ title: "新工单", body: "3 栋漏水" }) } });
+  listeners.push(text);
+  await text.done;
+  assert.deepEqual([calls.shown[1].title, calls.shown[1].options.body], ["新工单", "3 栋漏水"]);
+  const broken = waitingEvent({ data: { json: () => { throw new SyntaxError("not JSON"); } } });
+  listeners.push(broken);
+  await broken.done;
+  assert.equal(calls.shown.length, 3);
+});
+
+test("tapping the notification focuses an open app and routes it, or opens the app", async () => {
+  const { listeners, calls, windows } = loadWorker();
+  let closed = 0;
+  const tap = () => waitingEvent({ notification: { close: () => void closed++ } });
+  const first = tap();
+  listeners.notificationclick(first);
+  await first.done;
+  assert.deepEqual(calls.openedWindows, ["/#/notifications"]);
+  windows.push({
+    url: `${ORIGIN}/#/inspect/3`,
+    postMessage: (message) => void calls.posted.push(message),
+    focus: async () => (calls.focused++, windows[0]),
+  });
+  const second = tap();
+  listeners.notificationclick(second);
+  await second.done;
+  assert.equal(closed, 2);
+  assert.equal(calls.focused, 1);
+  assert.equal(JSON.stringify(calls.posted), JSON.stringify([{ type: "OPEN_ROUTE", path: "/notifications" }])); // made in the VM
+  assert.equal(calls.openedWindows.length, 1); // not a second window
 });

@@ -34,6 +34,15 @@ export function NightDutyPanel({ user }) {
   const properties = propertiesFor(user, "night_duty");
   return html`
     <div class="panel" data-testid="panel-night-duty">
+      ${properties.map(
+        (p) => html`<section key=${p.id} class="card card--panel" data-testid="duty-links">
+          <h3 class="card__title">${t("duty.title")} · ${p.name}</h3>
+          <div class="actions-2">
+            <a class="btn btn--primary" href=${`#/spot-check/${p.id}`} data-testid="duty-spot-check">${t("spot.title")}</a>
+            <a class="btn btn--primary" href=${`#/handover/${p.id}`} data-testid="duty-handover">${t("ho.title")}</a>
+          </div>
+        </section>`,
+      )}
       <${HandoverCheck} />
       ${properties.map((p) => html`<${LoanRegister} key=${p.id} user=${user} property=${p} />`)}
     </div>

@@ -20,6 +20,17 @@ export function inspectHref(site) {
   return `#/inspect/${site.renovation_id}?${query}`;
 }
 
+/**
+ * The notice screen's address for a site (raise, issue, acknowledge).
+ * @param {number | undefined} renovationId
+ * @param {number | undefined} propertyId
+ * @param {string | undefined} unitLabel
+ */
+export function noticesHref(renovationId, propertyId, unitLabel) {
+  const query = new URLSearchParams({ p: String(propertyId ?? ""), u: unitLabel ?? "" });
+  return `#/notices/${renovationId}?${query}`;
+}
+
 /** Sites due today at every property where the user inspects (one request). */
 export function DueSites() {
   const state = useLoad(() => /** @type {Promise<DueSiteList>} */ (apiFetch("/renovation/my-sites")));
@@ -53,6 +64,7 @@ export function OpenNotices({ property }) {
             <strong>${n.serial || `#${n.id}`} · ${n.unit_label}</strong>
             <span class="card__meta">${label("notice.state", n.state)}${n.severity ? ` · ${n.severity}` : ""}${n.stop_work ? ` · ${t("notice.stopWork")}` : ""}</span>
             <span class=${n.past_deadline ? "flag" : "card__meta"}>${n.past_deadline ? `${t("wo.overdue")} · ` : ""}${t("notice.deadline", { time: shortTime(n.deadline_at ?? n.deadline) })}</span>
+            <a class="btn btn--secondary" href=${noticesHref(n.renovation_id, n.property_id ?? property.id, n.unit_label)} data-testid="open-notice-open">${t("rn.open")}</a>
           </li>`,
         )}
     </${ListCard}>
