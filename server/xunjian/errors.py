@@ -88,3 +88,15 @@ class TooManyRequests(DomainError):
 class ServiceUnavailable(DomainError):
     status = 503
     code = "service_unavailable"
+
+
+def field_error(
+    field: str, message: str, message_zh: str, code: str = "validation_error", **extra: Any
+) -> InvalidInput:
+    """A 422 about one field of the JSON body, in the same shape as a schema's field errors."""
+    return InvalidInput(
+        message,
+        message_zh=message_zh,
+        code=code,
+        details={"fields": {"json": {field: [message]}}, **extra},
+    )

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import audit
 from ..auth.models import RoleAssignment, User
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, field_error
 from ..org.models import Building, Floor, Unit
 from ..permissions import ROLES, require
 from ..tenancy import Actor
@@ -25,12 +25,6 @@ from . import geofence as gf
 from .models import Checkpoint, Route, RouteStop, RouteWindow
 
 QR_PREFIX = "xjcp:"  # printed labels encode "xjcp:<token>"; the bare token is accepted too
-
-
-def field_error(field: str, message: str, message_zh: str, code: str = "validation_error") -> Any:
-    return InvalidInput(
-        message, message_zh=message_zh, code=code, details={"fields": {"json": {field: [message]}}}
-    )
 
 
 def pairs(rows: Iterable[Any]) -> dict[Any, Any]:

@@ -5,30 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound, field_error
 from ..evidence.models import Evidence
 from ..org.models import Building, Property, Unit
 
 UNSCOPED = {"xunjian.unscoped": True}
 # A phone's clock may run a little ahead of the server's; beyond this a time is refused.
 CLOCK_SKEW = dt.timedelta(minutes=10)
-
-
-def field_error(
-    field: str, message: str, message_zh: str, code: str = "validation_error", **extra: Any
-) -> InvalidInput:
-    return InvalidInput(
-        message,
-        message_zh=message_zh,
-        code=code,
-        details={"fields": {"json": {field: [message]}}, **extra},
-    )
 
 
 def property_of(session: Session, property_id: int) -> Property:

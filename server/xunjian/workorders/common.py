@@ -4,21 +4,17 @@ areas share: ``xunjian.lifecycle.StateMachine``.)"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import hashlib
-import io
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import signatures
 from ..auth.models import RoleAssignment, User
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound, field_error
 from ..evidence.models import Evidence
 from ..org.models import Building, Floor, Property, Unit
 
@@ -39,14 +35,6 @@ def lock_row(session: Session, row: Any) -> None:
         .where(model.id == row.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
-
-
-def field_error(
-    field: str, message: str, message_zh: str, code: str = "validation_error"
-) -> InvalidInput:
-    return InvalidInput(
-        message, message_zh=message_zh, code=code, details={"fields": {"json": {field: [message]}}}
     )
 
 
@@ -200,50 +188,8 @@ def arrived_photos(session: Session, client_ids: Iterable[str]) -> dict[str, int
 
 # --- owner signatures ---------------------------------------------------------------------
 
-MAX_SIGNATURE_BYTES = 200 * 1024
-MAX_SIGNATURE_SIDE = 4000
-PNG_DATA_URL = "data:image/png;base64,"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def decode_signature(value: str, field: str) -> bytes:
-    """The PNG bytes of a signature sent as a data URL; 422 unless it is a real, small PNG."""
-
-    def bad(en: str, zh: str) -> InvalidInput:
-        return field_error(field, en, zh, code="invalid_signature")
-
-    if not value.startswith(PNG_DATA_URL):
-        raise bad(
-            "A signature is a PNG image as a data URL (data:image/png;base64,…).",
-            "签名须为 PNG 图片的 data URL（data:image/png;base64,…）。",
-        )
-    try:
-        data = base64.b64decode(value[len(PNG_DATA_URL) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise bad("The signature is not valid base64.", "签名数据不是有效的 base64。") from None
-    if len(data) > MAX_SIGNATURE_BYTES:
-        raise bad("The signature image is too large.", "签名图片过大。")
-    if not data.startswith(PNG_MAGIC):
-        raise bad("The signature is not a PNG image.", "签名不是 PNG 图片。")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if image.format != "PNG" or not (
-                1 <= width <= MAX_SIGNATURE_SIDE and 1 <= height <= MAX_SIGNATURE_SIDE
-            ):
-                raise bad("The signature image is unusable.", "签名图片不可用。")
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise bad(
-            "The signature PNG is damaged; sign again.", "签名 PNG 已损坏，请重新签名。"
-        ) from None
-    return data
-
 
 def store_signature(store: Any, value: str, field: str) -> tuple[str, str]:
-    """Decode, check and store a signature (content-addressed: stored once per image)."""
-    data = decode_signature(value, field)
-    sha = hashlib.sha256(data).hexdigest()
-    key = f"signatures/{sha}.png"
-    store.put(key, data, content_type="image/png", sha256_hex=sha)
-    return key, sha
+    """Decode, check and store an owner's signature (the shared rules of ``xunjian.signatures``;
+    content-addressed, so the same image is stored once)."""
+    return signatures.store_signature(store, signatures.decode_signature(value, field))

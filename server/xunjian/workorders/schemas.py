@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..signatures import MAX_SIGNATURE_DATA_URL_CHARS
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
-from .common import MAX_SIGNATURE_BYTES
 from .models import (
     CATEGORIES,
     CHANNELS,
@@ -21,7 +21,7 @@ from .models import (
 
 _id = ma.validate.Range(min=1, max=2**31 - 1)
 _SIGNATURE = {
-    "validate": ma.validate.Length(min=1, max=MAX_SIGNATURE_BYTES * 4 // 3 + 64),
+    "validate": ma.validate.Length(min=1, max=MAX_SIGNATURE_DATA_URL_CHARS),
     "metadata": {"description": "PNG as a data URL (data:image/png;base64,…), at most 200 KB"},
 }
 _rating = ma.validate.Range(min=1, max=5)
