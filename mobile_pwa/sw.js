@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "c975ce31af6b29e8";
+const VERSION = "f5b5ef8a190ce357";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",
@@ -25,6 +25,7 @@ const SHELL = [
   "/src/components/scanner.js",
   "/src/components/signature-image.js",
   "/src/components/signature.js",
+  "/src/components/staff-picker.js",
   "/src/components/topbar.js",
   "/src/components/update-banner.js",
   "/src/html.js",
@@ -59,6 +60,7 @@ const SHELL = [
   "/src/screens/roles/engineer-steps.js",
   "/src/screens/roles/floor-manager.js",
   "/src/screens/roles/front-desk.js",
+  "/src/screens/roles/manager.js",
   "/src/screens/roles/night-duty.js",
   "/src/screens/roles/oversight.js",
   "/src/screens/roles/renovation-sites.js",

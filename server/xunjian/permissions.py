@@ -63,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "spotcheck.read": LEADS | {"night_duty"},
     "spotcheck.write": frozenset({"night_duty", "supervisor", "manager", "admin"}),
     "handover.write": EVERYONE,
+    # names and duty roles of the staff, for the spot check's guard and the handover's incoming
+    "patrol.duty_staff.read": frozenset({"night_duty", "guard", "supervisor", "manager", "admin"}),
     # --- renovation (issue 5) ---
     "renovation.read": EVERYONE,
     "renovation.register": frozenset(

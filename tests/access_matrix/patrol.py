@@ -77,6 +77,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[str | None, Any]] = {
     ("GET", PROP + "/spot-check-compliance"): ("spotcheck.read", None),
     # Lists only the properties where you may read spot checks: open to every signed-in user.
     ("GET", P + "/spot-check-compliance/short"): (None, None),
+    # the staff a night-duty phone picks from (spot check's guard, handover's incoming)
+    ("GET", PROP + "/duty-staff"): ("patrol.duty_staff.read", None),
     # handovers
     ("GET", PROP + "/handovers"): ("patrol.read", None),
     ("POST", PROP + "/handovers"): ("handover.write", "PATROL_HANDOVER"),

@@ -14,8 +14,8 @@ from urllib.parse import quote
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.test_outbox import jpeg
-from tests.e2e.test_role_flows import active_site, new_order, outbox_empty
-from tests.e2e.test_roles import Api, draw_signature, eventually, queued, settled, sign_in
+from tests.e2e.test_role_flows import active_site, inspected_violation, new_order, outbox_empty
+from tests.e2e.test_roles import Api, draw_signature, eventually, queued, sign_in
 
 
 def sign(page: Page, pad: Locator) -> None:
@@ -39,11 +39,15 @@ def test_night_spot_check_with_both_signatures_reaches_the_server(
     page.locator("[data-testid=duty-spot-check]").first.tap()
     screen = page.locator("[data-testid=spot-check]")
     expect(screen.locator("[data-testid=spot-guard-signature]")).to_be_visible(timeout=15_000)
-    settled(page)  # the signature library is loaded while online
+    # The signature library loads lazily; it must be attached before the signal goes (the
+    # page is not controlled by the service worker yet, so offline it could not load).
+    ready_pads = screen.locator("[data-testid=signature-canvas][data-ready=true]")
+    expect(ready_pads).to_have_count(2)  # the checker's and the guard's
 
     page.context.set_offline(True)
     screen.locator("[data-testid=spot-post]").fill(post)
-    screen.locator("[data-testid=spot-guard]").fill(str(guard))
+    # The guard is picked by name from the list read while online (typing stays the fallback).
+    screen.locator("[data-testid=spot-guard-pick]").select_option(str(guard))
     screen.locator("[data-testid=spot-status-present_alert]").tap()
     screen.locator("[data-testid=spot-remarks]").fill("在岗，精神状态良好")
     screen.locator("[data-testid=spot-save]").tap()
@@ -96,27 +100,7 @@ def test_floor_manager_issues_a_notice_and_records_a_refusal_with_a_photo(
     fm = Api(page.request, live.url, "fm1", live.demo_password)
     manager = Api(page.request, live.url, "mgr1", live.demo_password)
     site = active_site(fm, manager)
-    item = min(
-        (
-            i
-            for i in fm.get("/renovation/checklist")["items"]
-            if i["kind"] == "item" and not i["retired"]
-        ),
-        key=lambda i: i["position"],
-    )
-    evidence = fm.upload_photo(jpeg(7701), "renovation_item")
-    body = {
-        "results": [
-            {
-                "code": item["code"],
-                "result": "violation",
-                "note": "擅自拆除承重墙",
-                "photo_client_ids": [evidence["client_id"]],
-            }
-        ]
-    }
-    inspection = fm.post(f"/renovation/renovations/{site['id']}/inspections", body)
-    violation = next(r for r in inspection["results"] if r["result"] == "violation")
+    violation = inspected_violation(fm, site, 7701, "擅自拆除承重墙")
     unit = site.get("unit_label") or ""
 
     sign_in(page, live.url, "fm1", live.demo_password)
@@ -183,10 +167,16 @@ def test_shift_handover_is_confirmed_by_both_people_on_their_own_phones(
     page.locator("[data-testid=duty-handover]").first.tap()
     screen = page.locator("[data-testid=handover]")
     expect(screen.locator("[data-testid=ho-form]")).to_be_visible(timeout=15_000)
+    # The picker leaves oneself out; typed, the account number is refused on the phone.
+    pick = screen.locator("[data-testid=ho-incoming-pick]")
+    expect(pick.locator(f"option[value='{guard.user['id']}']")).to_have_count(1)
+    expect(pick.locator(f"option[value='{night.user['id']}']")).to_have_count(0)
+    pick.select_option("other")
     screen.locator("[data-testid=ho-incoming]").fill(str(night.user["id"]))
     screen.locator("[data-testid=ho-save]").tap()
     expect(screen.locator("[role=alert]")).to_have_text("接班人不能是您自己。")
-    screen.locator("[data-testid=ho-incoming]").fill(str(guard.user["id"]))
+    pick.select_option(str(guard.user["id"]))
+    expect(screen.locator("[data-testid=ho-incoming]")).to_be_hidden()
     screen.locator("[data-testid=ho-shift]").fill("夜班→白班")
     screen.locator("[data-testid=ho-item-count]").first.fill("4")
     screen.locator("[data-testid=ho-matters]").fill(f"{matter}\nB2 车库积水")

@@ -105,6 +105,47 @@ def test_engineer_accepts_and_completes_offline_with_an_after_photo(
     assert any(p["sha256"] == sha for p in photos), [p["sha256"] for p in photos]
 
 
+def test_engineer_pauses_with_a_reason_and_declines_another_order(
+    live: Any, new_phone: Callable[[], Page]
+) -> None:
+    """The steps back an engineer takes on the phone, each with the reason the desk will read."""
+    page = new_phone()
+    desk = Api(page.request, live.url, "fd1", live.demo_password)
+    engineer = Api(page.request, live.url, "eng1", live.demo_password)
+    tag = uuid.uuid4().hex[:5]
+    paused = new_order(desk, engineer.user["id"], f"配电房跳闸 {tag}")
+    declined = new_order(desk, engineer.user["id"], f"业主门锁维修 {tag}")
+
+    sign_in(page, live.url, "eng1", live.demo_password)
+    row = page.locator(f"[data-testid=work-order][data-order-id='{paused['id']}']")
+    expect(row).to_be_visible(timeout=15_000)
+    row.locator("[data-testid=wo-step-accept]").tap()
+    row.locator("[data-testid=wo-step-arrive]").tap()
+    expect(row).to_have_attribute("data-state", "on_site")
+    row.locator("[data-testid=wo-step-pause]").tap()
+    row.locator("[data-testid=wo-reason-submit]").tap()
+    expect(row.locator("[data-testid=wo-reason-form] [role=alert]")).to_have_text("请填写原因。")
+    row.locator("[data-testid=wo-reason]").fill("等配件：空气开关")
+    row.locator("[data-testid=wo-reason-submit]").tap()
+    expect(row).to_have_attribute("data-state", "paused")
+    expect(row.locator("[data-testid=wo-step-resume]")).to_be_visible()
+
+    other = page.locator(f"[data-testid=work-order][data-order-id='{declined['id']}']")
+    other.locator("[data-testid=wo-step-decline]").tap()
+    other.locator("[data-testid=wo-reason]").fill("非本专业，请派木工")
+    other.locator("[data-testid=wo-reason-submit]").tap()
+    expect(other.locator("[data-testid=wo-step-handed-back]")).to_be_visible()
+
+    def settled_on_server() -> Any:
+        first = engineer.get(f"/workorders/{paused['id']}")
+        second = desk.get(f"/workorders/{declined['id']}")
+        return (first, second) if (first["state"], second["state"]) == ("paused", "new") else None
+
+    both = eventually(settled_on_server, timeout=30)
+    assert both, queued(page)
+    assert both[0]["pause_reason"] == "等配件：空气开关"
+
+
 # ---- front desk ----------------------------------------------------------------------------------
 
 
@@ -292,6 +333,28 @@ def active_site(fm: Api, manager: Api) -> dict[str, Any]:
         manager.act(f"{path}/approve", permit, path)
         return fm.act(f"{path}/transition", {"event": "start"}, path)
     raise AssertionError("no unit without a renovation")
+
+
+def inspected_violation(fm: Api, site: dict[str, Any], seed: int, note: str) -> dict[str, Any]:
+    """An inspection of ``site`` (over the API) with the first checklist item a violation, with a
+    photo; returns the violation's result."""
+    item = min(
+        (
+            i
+            for i in fm.get("/renovation/checklist")["items"]
+            if i["kind"] == "item" and not i["retired"]
+        ),
+        key=lambda i: i["position"],
+    )
+    evidence = fm.upload_photo(jpeg(seed), "renovation_item")
+    result = {
+        "code": item["code"],
+        "result": "violation",
+        "note": note,
+        "photo_client_ids": [evidence["client_id"]],
+    }
+    inspection = fm.post(f"/renovation/renovations/{site['id']}/inspections", {"results": [result]})
+    return next(r for r in inspection["results"] if r["result"] == "violation")
 
 
 def test_floor_manager_inspects_a_renovation_site_due_today(

@@ -61,7 +61,9 @@ def test_deductions_within_the_deposit_are_refunded(as_user, phone, finished, se
     fd = phone("fd1")
     r = fd.act(url + "/submit", fd.get(url).headers["ETag"])
     assert r.json["state"] == "submitted"
-    assert [x["id"] for x in as_user("mgr1").get(f"{R}/approvals").json["settlements"]] == [s["id"]]
+    waiting = as_user("mgr1").get(f"{R}/approvals").json["settlements"]
+    assert [x["id"] for x in waiting] == [s["id"]]
+    assert waiting[0]["etag"] == fd.get(url).headers["ETag"]  # the single GET's, to decide offline
     assert_error(phone("sup1").act(url + "/decision", decision="approved"), 403)
     assert_error(phone("fd1").act(url + "/decision", decision="approved"), 403)
     r = phone("mgr1").act(url + "/decision", decision="approved", note="同意扣款")

@@ -193,8 +193,11 @@ def test_m5_needs_the_managers_recorded_approval(phone, site, as_user):
     err = assert_error(phone("sup1").act(url + "/decision", decision="approved"), 403, "forbidden")
     assert err["details"]["allowed_roles"] == ["admin", "manager"]
     assert_error(phone("mgr1").act(url + "/decision", decision="rejected"), 422)  # needs a reason
-    r = phone("mgr1").act(url + "/decision", decision="approved", note="同意停水")
+    # The listed ETag is the decision's If-Match (a phone decides with no signal).
+    etag = waiting[0]["etag"]
+    r = phone("mgr1").act(url + "/decision", etag, decision="approved", note="同意停水")
     assert r.status_code == 200 and r.json["state"] == "approved" and r.json["decided_by_id"]
+    assert r.headers["ETag"] != etag
     r = fm.act(url + "/apply")
     assert r.status_code == 200 and r.json["state"] == "in_effect" and r.json["applied_at"]
     r = fm.act(url + "/lift", note="已恢复供水")

@@ -46,6 +46,8 @@ export function SignaturePad({ onChange, label }) {
   const padRef = useRef(/** @type {SignaturePadType | null} */ (null));
   const [strokes, setStrokes] = useState(0);
   const [failed, setFailed] = useState(false);
+  // True once the library is attached: tests (and a screen going offline) can wait for it.
+  const [ready, setReady] = useState(false);
   const changed = useRef(onChange);
   changed.current = onChange;
 
@@ -78,6 +80,7 @@ export function SignaturePad({ onChange, label }) {
         };
         fit();
         pad.addEventListener("endStroke", report);
+        setReady(true);
         window.addEventListener("resize", fit);
         cleanup = () => {
           window.removeEventListener("resize", fit);
@@ -118,6 +121,7 @@ export function SignaturePad({ onChange, label }) {
             class="signature__canvas"
             ref=${canvasRef}
             aria-label=${t("signature.canvas")}
+            data-ready=${ready ? "true" : "false"}
             data-testid="signature-canvas"
           ></canvas>`}
       <p class="signature__hint">${t("signature.hint")}</p>

@@ -3,7 +3,7 @@
 // the rules it applies are the pure functions of policy.js, the browser around it (timers,
 // `online` events, the UI) is runtime.js. Everything it touches is passed in, so the unit tests
 // drive it with fake-indexeddb, a fake server and a fake clock.
-import { kindPolicy, selectNext, supersededBy, verdictFor } from "./policy.js";
+import { answerEtag, etagHandOver, kindPolicy, selectNext, supersededBy, verdictFor } from "./policy.js";
 
 /** @typedef {import("../types/outbox").OutboxItem} OutboxItem */
 /** @typedef {import("../types/outbox").ActionItem} ActionItem */
@@ -69,6 +69,12 @@ export function createOutbox(deps) {
   let running = null;
   /** @type {{ force: Force | null } | null} a sync asked for while one runs */
   let requested = null;
+  // ETags of answers acknowledged by this page, for an action queued with `if_match_from` after
+  // the item it follows has already gone (online, the accept is sent before arrive is tapped).
+  // Memory is enough: a reload reads the list again, and the list carries the current ETag.
+  /** @type {Map<string, string>} */
+  const answered = new Map();
+  const ANSWERED_KEPT = 50;
 
   /** @param {Owner} owner */
   function ownerFields(owner) {
@@ -79,7 +85,7 @@ export function createOutbox(deps) {
    * Queues a JSON API call. Coalescing kinds (the heartbeat) replace their older copies.
    * @param {{ kind?: ActionItem["kind"], method?: string, url: string, body?: unknown,
    *   headers?: Record<string, string>, depends_on?: string[], label?: string, client_id?: string,
-   *   id_in?: ActionItem["id_in"] }} action
+   *   id_in?: ActionItem["id_in"], if_match_from?: string }} action
    * @param {Owner} [owner] null: any signed-in user may send it
    * @returns {Promise<ActionItem>}
    */
@@ -98,6 +104,7 @@ export function createOutbox(deps) {
       ...(action.headers ? { headers: { ...action.headers } } : {}),
       ...(action.label ? { label: action.label } : {}),
       ...(action.depends_on?.length ? { depends_on: [...action.depends_on] } : {}),
+      ...(action.if_match_from ? { if_match_from: action.if_match_from } : {}),
       created_at: iso(now()),
       attempts: 0,
       last_error: null,
@@ -106,8 +113,17 @@ export function createOutbox(deps) {
       state: "pending",
       ...ownerFields(owner),
     };
+    const follows = action.if_match_from ?? null;
+    const known = follows ? answered.get(follows) : undefined;
+    if (known) record.headers = { ...record.headers, "If-Match": known };
     const replaces = supersededBy(await db.items(), kind).map((i) => i.client_id);
     record.seq = await db.addAction(record, replaces);
+    // The answer may have come while the record was being stored, too late for both checks.
+    const late = follows && !known ? answered.get(follows) : undefined;
+    if (late) {
+      record.headers = { ...record.headers, "If-Match": late };
+      await db.update(record.client_id, { headers: record.headers });
+    }
     onChange();
     return record;
   }
@@ -252,6 +268,14 @@ export function createOutbox(deps) {
     }
     const verdict = verdictFor(item, outcome, now(), random);
     const refused = verdict.action === "conflict" || verdict.action === "permanent";
+    const etag = verdict.action === "done" ? answerEtag(outcome.body) : null;
+    if (etag) {
+      answered.set(item.client_id, etag);
+      if (answered.size > ANSWERED_KEPT) answered.delete(answered.keys().next().value ?? "");
+      // Before the item goes: a page that dies in between replays it, and the server's answer to
+      // the replay carries the same ETag.
+      for (const next of etagHandOver(await db.items(), item.client_id, outcome.body)) await db.update(next.client_id, { headers: next.headers });
+    }
     if (verdict.action === "done" || (refused && kindPolicy(item.kind).dropWhenRefused)) {
       await db.remove(item.client_id);
     } else {

@@ -260,3 +260,29 @@ export function supersededBy(items, kind) {
   if (!kindPolicy(kind).coalesce) return [];
   return items.filter((i) => i.kind === kind && i.state !== "sending");
 }
+
+/**
+ * The ETag an acknowledged answer carries in its body (work-order transitions answer with the
+ * order and its `etag`), or null.
+ * @param {unknown} body
+ */
+export function answerEtag(body) {
+  return body && typeof body === "object" && "etag" in body && typeof body.etag === "string" ? body.etag : null;
+}
+
+/**
+ * The queued actions whose If-Match follows `ackedId`'s answer (`if_match_from`), with their new
+ * headers: the answer's ETag. No ETag in the answer: they keep the one they were queued with, and
+ * a stale one comes back 412 — a conflict a person sees, never an overwrite.
+ * @param {OutboxItem[]} items
+ * @param {string} ackedId
+ * @param {unknown} body the acknowledged answer
+ * @returns {{ client_id: string, headers: Record<string, string> }[]}
+ */
+export function etagHandOver(items, ackedId, body) {
+  const etag = answerEtag(body);
+  if (!etag) return [];
+  return items.flatMap((i) =>
+    i.kind !== "photo" && i.if_match_from === ackedId ? [{ client_id: i.client_id, headers: { ...(i.headers ?? {}), "If-Match": etag } }] : [],
+  );
+}

@@ -1,4 +1,5 @@
-// Shift handover (交接班, #/handover/<property id>): the outgoing person records who takes over,
+// Shift handover (交接班, #/handover/<property id>): the outgoing person records who takes over
+// (picked from the property's duty staff, components/staff-picker.js; typed as the fallback),
 // what is handed over (keys, radios, the duty camera and phone, owners' deposited items, with
 // counts) and the open matters; then each confirms with their own login — the outgoing person
 // first, the incoming one on their phone. This phone is the outgoing device, so the server checks
@@ -11,6 +12,7 @@ import { apiFetch } from "../api.js";
 import { t } from "../i18n.js";
 import { deviceId, ownerIdOf } from "../session.js";
 import { ListCard, label, queueAction, shortTime, useLoad } from "./roles/common.js";
+import { StaffPicker } from "../components/staff-picker.js";
 import { HANDOVER_KINDS, etagOf, handoverBody, handoverProblems, handoverStep } from "./roles/duty-rules.js";
 
 /** @typedef {import("../types/contract").User} User */
@@ -80,9 +82,8 @@ function HandoverForm({ user, propertyId, onQueued }) {
   return html`
     <div class="form card card--panel" data-testid="ho-form">
       <h3 class="card__title">${t("ho.new")}</h3>
-      <label class="field"><span class="field__label">${t("ho.incoming")}</span>
-        <input class="field__input" inputmode="numeric" value=${form.incoming} data-testid="ho-incoming"
-          onInput=${(/** @type {Event} */ e) => setForm({ ...form, incoming: value(e) })} /></label>
+      <${StaffPicker} userId=${ownerIdOf(user)} propertyId=${propertyId} exclude=${me} value=${form.incoming}
+        onChange=${(/** @type {string} */ incoming) => setForm((f) => ({ ...f, incoming }))} typedLabel=${t("ho.incoming")} testid="ho-incoming" />
       <label class="field"><span class="field__label">${t("ho.shift")}</span>
         <input class="field__input" maxlength="60" value=${form.shift} placeholder=${t("ho.shiftHint")} data-testid="ho-shift"
           onInput=${(/** @type {Event} */ e) => setForm({ ...form, shift: value(e) })} /></label>

@@ -24,6 +24,7 @@ const PANELS = {
   floor_manager: lazyScreen(() => import("./roles/floor-manager.js").then((m) => m.FloorManagerPanel)),
   engineer: lazyScreen(() => import("./roles/work-orders.js").then((m) => m.EngineerPanel)),
   front_desk: lazyScreen(() => import("./roles/front-desk.js").then((m) => m.FrontDeskPanel)),
+  manager: lazyScreen(() => import("./roles/manager.js").then((m) => m.ManagerPanel)),
 };
 
 /** @param {Role} role */

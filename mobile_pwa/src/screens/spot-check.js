@@ -1,5 +1,6 @@
-// Night spot check (夜间查岗, #/spot-check/<property id>): the post, the guard on duty (by account
-// number or, for a guard with no account, by name), what the checker found, remarks, photos and
+// Night spot check (夜间查岗, #/spot-check/<property id>): the post, the guard on duty (picked from
+// the property's guards — components/staff-picker.js, account number typed as the fallback — or,
+// for a guard with no account, by name), what the checker found, remarks, photos and
 // both signatures, drawn on this phone. Queued through the outbox with its client UUID, which the
 // photos name as their context, so it can be done in a plant room with no signal. Below the form,
 // this month's checks at the property and the quota (when online).
@@ -11,6 +12,7 @@ import { newUuid, ownerIdOf } from "../session.js";
 import { isoWithOffset } from "../outbox/photo.js";
 import { lazyScreen } from "../lazy.js";
 import { Camera } from "../components/camera.js";
+import { StaffPicker } from "../components/staff-picker.js";
 import { ListCard, label, queueAction, shortTime, useLoad } from "./roles/common.js";
 import { GUARD_STATUSES, spotCheckBody, spotCheckProblems } from "./roles/duty-rules.js";
 
@@ -67,9 +69,11 @@ export function SpotCheckScreen({ user, propertyId }) {
               ${t(by === "account" ? "spot.byAccount" : "spot.byName")}</button>`,
           )}
         </div>
-        <label class="field"><span class="field__label">${t(form.guardBy === "account" ? "spot.guardAccount" : "spot.guardName")}</span>
-          <input class="field__input" maxlength="100" inputmode=${form.guardBy === "account" ? "numeric" : "text"} value=${form.guard}
-            onInput=${bind("guard")} data-testid="spot-guard" /></label>
+        ${form.guardBy === "account"
+          ? html`<${StaffPicker} userId=${ownerIdOf(user)} propertyId=${propertyId} role="guard" value=${form.guard}
+              onChange=${(/** @type {string} */ guard) => update({ guard })} typedLabel=${t("spot.guardAccount")} testid="spot-guard" />`
+          : html`<label class="field"><span class="field__label">${t("spot.guardName")}</span>
+              <input class="field__input" maxlength="100" value=${form.guard} onInput=${bind("guard")} data-testid="spot-guard" /></label>`}
         <p class="field__label">${t("spot.status")}</p>
         <div class="actions-2" role="radiogroup" aria-label=${t("spot.status")}>
           ${GUARD_STATUSES.map(

@@ -1883,6 +1883,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patrol/properties/{property_id}/duty-staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                property_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * Active staff who stand posts or take over shifts here (id, display name, duty roles), for
+         *     the spot check's guard and the handover's incoming person. One property's staff: not paged.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only people holding this duty role (e.g. guard) */
+                    role?: "guard" | "night_duty" | "floor_manager" | "front_desk" | "engineer" | "supervisor";
+                };
+                header?: never;
+                path: {
+                    property_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DutyStaffList"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patrol/properties/{property_id}/findings": {
         parameters: {
             query?: never;
@@ -7102,7 +7150,7 @@ export interface components {
         Approvals: {
             measures: components["schemas"]["PendingMeasure"][];
             renovations: components["schemas"]["Renovation"][];
-            settlements: components["schemas"]["Settlement"][];
+            settlements: components["schemas"]["PendingSettlement"][];
         };
         Approve: {
             /** @default  */
@@ -7635,6 +7683,15 @@ export interface components {
         };
         DueSiteList: {
             items: components["schemas"]["DueSite"][];
+        };
+        DutyStaff: {
+            display_name: string;
+            id: number;
+            /** @description their duty roles at this property */
+            roles: string[];
+        };
+        DutyStaffList: {
+            items: components["schemas"]["DutyStaff"][];
         };
         Escalate: {
             /**
@@ -8410,6 +8467,8 @@ export interface components {
             decided_at?: string | null;
             decided_by_id?: number | null;
             decision_note?: string;
+            /** @description the If-Match for its decision */
+            etag?: string;
             id?: number;
             /** Format: date-time */
             lifted_at?: string | null;
@@ -8438,6 +8497,32 @@ export interface components {
             pending: components["schemas"]["PendingPhoto"][];
             /** Format: date-time */
             reported_at: string | null;
+        };
+        PendingSettlement: {
+            /** Format: uuid */
+            client_id?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            created_by_id?: number;
+            /** Format: date-time */
+            decided_at?: string | null;
+            decided_by_id?: number | null;
+            decision_note?: string;
+            deductions?: components["schemas"]["Deduction"][];
+            deposit_amount?: number;
+            /** @description the If-Match for its decision */
+            etag?: string;
+            id?: number;
+            note?: string;
+            property_id?: number;
+            refund_amount?: number;
+            renovation_id?: number;
+            shortfall_amount?: number;
+            state?: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            total_deductions?: number;
+            version?: number;
         };
         PersonRate: {
             checkpoints_expected: number;

@@ -104,3 +104,14 @@ export type Feed = JsonOf<paths["/api/v1/notifications"]["get"]["responses"][200
 export type Notification = NonNullable<Feed["items"]>[number];
 export type PushConfig = JsonOf<paths["/api/v1/notifications/push"]["get"]["responses"][200]>;
 export type PushSubscribe = JsonOf<paths["/api/v1/notifications/push-subscriptions"]["post"]["requestBody"]>;
+
+// ---- duty staff (spot check's guard, handover's incoming person) ----------------------------
+export type DutyStaffList = JsonOf<paths["/api/v1/patrol/properties/{property_id}/duty-staff"]["get"]["responses"][200]>;
+export type DutyStaff = DutyStaffList["items"][number];
+
+// ---- manager: approvals and work-order metrics ----------------------------------------------
+export type Approvals = JsonOf<paths["/api/v1/renovation/approvals"]["get"]["responses"][200]>;
+export type PendingMeasure = Approvals["measures"][number];
+export type PendingSettlement = Approvals["settlements"][number];
+export type DecisionBody = JsonOf<paths["/api/v1/renovation/measures/{measure_id}/decision"]["post"]["requestBody"]>;
+export type WorkOrderMetrics = JsonOf<paths["/api/v1/properties/{property_id}/workorder-metrics"]["get"]["responses"][200]>;

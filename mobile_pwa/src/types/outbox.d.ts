@@ -40,6 +40,10 @@ export interface ActionItem extends ItemBase {
   body: unknown;
   /** Extra request headers, e.g. If-Match with the ETag the edit was based on. */
   headers?: Record<string, string>;
+  /** client_id of an earlier action on the same record (also in depends_on): when the server
+   *  acknowledges it, the `etag` of its answer becomes this item's If-Match. A transition queued
+   *  offline behind another cannot know the version the first will make; the server tells. */
+  if_match_from?: string;
   /** Where client_id travels: inside the JSON body, or only as Idempotency-Key (for bodies whose
    *  schema has no client_id field; the server rejects unknown fields). */
   id_in: "body" | "header";

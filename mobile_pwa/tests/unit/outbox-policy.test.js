@@ -7,6 +7,7 @@ import {
   backoffDelay,
   classify,
   countsOf,
+  etagHandOver,
   retryDelay,
   selectNext,
   supersededBy,
@@ -180,6 +181,14 @@ test("an action waits for the photo it depends on", () => {
   assert.equal(selectNext([parked, action, other], NOW, 7).item?.client_id, "other");
   // The photo was acknowledged (it is gone): the action may go.
   assert.equal(selectNext([action, other], NOW, 7).item?.client_id, "finding");
+});
+
+test("etagHandOver gives the answer's ETag to the actions queued behind it, and only to them", () => {
+  const next = item("arrive", { headers: { "If-Match": '"v1"', "X-Other": "1" }, if_match_from: "accept" });
+  const other = item("other", { headers: { "If-Match": '"v1"' } });
+  assert.deepEqual(etagHandOver([next, other], "accept", { etag: '"v2"' }), [{ client_id: "arrive", headers: { "If-Match": '"v2"', "X-Other": "1" } }]);
+  assert.deepEqual(etagHandOver([next], "accept", { id: 1 }), [], "no ETag in the answer: nothing changes");
+  assert.deepEqual(etagHandOver([next], "accept", null), []);
 });
 
 test("items in flight are not picked twice", () => {

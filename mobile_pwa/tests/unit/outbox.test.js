@@ -136,6 +136,52 @@ test("an action that depends on a photo waits for it", async () => {
   assert.deepEqual(await outbox.items(), []);
 });
 
+test("a transition queued behind another takes the ETag the server answered to it", async () => {
+  const { outbox, server } = await setup();
+  const listed = '"work_orders-5-v2"';
+  const accept = await outbox.enqueue({ url: "/workorders/5/accept", id_in: "header", headers: { "If-Match": listed } }, { userId: 7 });
+  await outbox.enqueue(
+    { url: "/workorders/5/arrive", id_in: "header", headers: { "If-Match": listed }, depends_on: [accept.client_id], if_match_from: accept.client_id },
+    { userId: 7 },
+  );
+  // The server's own format is its business: the phone copies what it is told.
+  server.next({ status: 200, body: { id: 5, state: "accepted", etag: '"work_orders-5-v7"' } }, { status: 200, body: { id: 5, state: "on_site" } });
+  await outbox.sync();
+  assert.deepEqual(server.log, ["POST /api/v1/workorders/5/accept", "POST /api/v1/workorders/5/arrive"]);
+  const ifMatch = server.requests.map((r) => Object.entries(r.headers).find(([k]) => k.toLowerCase() === "if-match")?.[1]);
+  assert.deepEqual(ifMatch, [listed, '"work_orders-5-v7"']);
+  assert.deepEqual(await outbox.items(), []);
+});
+
+test("a step queued after the one it follows was acknowledged takes that answer's ETag at once", async () => {
+  const { outbox, server } = await setup();
+  const accept = await outbox.enqueue({ url: "/workorders/5/accept", id_in: "header", headers: { "If-Match": '"v2"' } }, { userId: 7 });
+  server.next({ status: 200, body: { id: 5, state: "accepted", etag: '"v3"' } });
+  await outbox.sync();
+  const arrive = await outbox.enqueue(
+    { url: "/workorders/5/arrive", id_in: "header", headers: { "If-Match": '"v2"' }, depends_on: [accept.client_id], if_match_from: accept.client_id },
+    { userId: 7 },
+  );
+  assert.deepEqual(arrive.headers, { "If-Match": '"v3"' });
+  server.next({ status: 200, body: { id: 5, state: "on_site", etag: '"v4"' } });
+  await outbox.sync();
+  const sent = server.requests[1].headers;
+  assert.equal(Object.entries(sent).find(([k]) => k.toLowerCase() === "if-match")?.[1], '"v3"');
+});
+
+test("when the step before is refused, the one behind it waits and keeps the listed ETag", async () => {
+  const { outbox, server } = await setup();
+  const accept = await outbox.enqueue({ url: "/workorders/5/accept", id_in: "header", headers: { "If-Match": '"e1"' } }, { userId: 7 });
+  const arrive = await outbox.enqueue({ url: "/workorders/5/arrive", id_in: "header", headers: { "If-Match": '"e1"' }, depends_on: [accept.client_id], if_match_from: accept.client_id }, { userId: 7 });
+  server.next({ status: 412, body: { code: "precondition_failed", message: "Changed." } });
+  await outbox.sync();
+  assert.deepEqual(server.log, ["POST /api/v1/workorders/5/accept"], "the arrive did not go without its accept");
+  const items = new Map((await outbox.items()).map((i) => [i.client_id, i]));
+  assert.equal(items.get(accept.client_id)?.state, "conflict");
+  assert.equal(items.get(arrive.client_id)?.state, "pending");
+  assert.deepEqual(/** @type {any} */ (items.get(arrive.client_id))?.headers, { "If-Match": '"e1"' });
+});
+
 test("a photo leaves the device only when the server's sha256 matches", async () => {
   const { outbox, server, db } = await setup();
   const { photo } = await capture(outbox);

@@ -6,16 +6,25 @@ import {
   inspectionProblems,
   inspectionResults,
   lateOrMissed,
-  orderEtag,
-  overdueOrders,
+  byOverdue,
+  queuedDispatches,
+  setbackSteps,
   stateAfter,
-  stepNeedsEtag,
+  stateAfterSetback,
+  stepIfMatch,
   visitProblems,
 } from "../../src/screens/roles/work-rules.js";
 
-test("orderEtag is the server's ETag, one version on per step already queued", () => {
-  assert.equal(orderEtag({ id: 12, version: 3 }), '"work_orders-12-v3"');
-  assert.equal(orderEtag({ id: 12, version: 3 }, 1), '"work_orders-12-v4"');
+test("stepIfMatch: the listed ETag first, then the ETag the server answers to the step before", () => {
+  const order = { id: 12, etag: '"work_orders-12-v3"' };
+  assert.deepEqual(stepIfMatch("accept", order, null), { headers: { "If-Match": '"work_orders-12-v3"' } });
+  assert.deepEqual(stepIfMatch("arrive", order, "c-accept"), {
+    headers: { "If-Match": '"work_orders-12-v3"' }, // replaced when c-accept is acknowledged
+    depends_on: ["c-accept"],
+    if_match_from: "c-accept",
+  });
+  assert.deepEqual(stepIfMatch("complete", order, "c-arrive"), {}); // a completion report is a new record
+  assert.deepEqual(stepIfMatch("accept", { id: 12 }, null), {}); // no ETag listed: the server's 428 says so
 });
 
 test("the engineer's steps follow the order's state machine", () => {
@@ -26,17 +35,14 @@ test("the engineer's steps follow the order's state machine", () => {
   assert.equal(engineerStep("paused"), "resume");
   for (const state of ["new", "done", "verified", "closed", undefined]) assert.equal(engineerStep(state), null);
   assert.deepEqual(["accept", "arrive", "complete", "resume"].map((s) => stateAfter(/** @type {any} */ (s))), ["accepted", "on_site", "done", "on_site"]);
-  assert.equal(stepNeedsEtag("accept"), true);
-  assert.equal(stepNeedsEtag("complete"), false); // a completion report is a new record
 });
 
-test("overdueOrders keeps late ones, earliest missed deadline first", () => {
+test("byOverdue puts the earliest missed deadline first", () => {
   const orders = [
-    { id: 1, completion_overdue: false, response_overdue: false },
     { id: 2, completion_overdue: true, completion_due_at: "2026-11-22T10:00:00+08:00" },
     { id: 3, response_overdue: true, response_due_at: "2026-11-21T09:00:00+08:00" },
   ];
-  assert.deepEqual(overdueOrders(/** @type {any} */ (orders)).map((o) => o.id), [3, 2]);
+  assert.deepEqual(byOverdue(/** @type {any} */ (orders)).map((o) => o.id), [3, 2]);
 });
 
 test("lateOrMissed lists missed runs before late ones, then by window", () => {
@@ -81,4 +87,38 @@ test("a return visit needs four ratings of 1–5, and on site a signature", () =
   assert.deepEqual(visitProblems({ ...all, quality: 0 }, "phone", null), ["ratings"]);
   assert.deepEqual(visitProblems({ speed: 5 }, "on_site", null), ["ratings", "signature"]);
   assert.deepEqual(visitProblems(all, "on_site", "data:image/png;base64,xx"), []);
+});
+
+test("queuedDispatches names the requests whose work order waits in the outbox", () => {
+  const base = { kind: "json", method: "POST", state: "pending" };
+  const items = [
+    { ...base, url: "/workorders", body: { request_id: 4, category: "plumbing" } },
+    { ...base, url: "/workorders", body: { category: "other" } }, // an order with no request
+    { ...base, url: "/requests", body: { request_id: 9 } },
+    { ...base, url: "/workorders/3/assign", body: { request_id: 5 } },
+  ];
+  assert.deepEqual([...queuedDispatches(/** @type {any} */ (items))], [4]);
+});
+
+test("the manager's panel: a refusal needs a reason, rates read as percentages, this month", async () => {
+  const { decisionProblem, percent, thisMonth } = await import("../../src/screens/roles/manager.js");
+  assert.equal(decisionProblem("rejected", "  "), "reason");
+  assert.equal(decisionProblem("rejected", "押金扣款依据不足"), null);
+  assert.equal(decisionProblem("approved", ""), null);
+  assert.equal(percent(0.9825), "98.3%");
+  assert.equal(percent(null), "—");
+  assert.equal(thisMonth(new Date(2026, 0, 5)), "2026-01");
+});
+
+test("steps back: decline before accepting, hand back after, pause only on site", () => {
+  assert.deepEqual(setbackSteps("assigned"), ["decline"]);
+  assert.deepEqual(setbackSteps("rework"), ["decline"]);
+  assert.deepEqual(setbackSteps("accepted"), ["return"]);
+  assert.deepEqual(setbackSteps("on_site"), ["pause", "return"]);
+  assert.deepEqual(setbackSteps("paused"), ["return"]);
+  assert.deepEqual(setbackSteps("done"), []);
+  assert.deepEqual(setbackSteps(null), []);
+  assert.equal(stateAfterSetback("pause"), "paused");
+  assert.equal(stateAfterSetback("decline"), "new");
+  assert.equal(stateAfterSetback("return"), "new");
 });

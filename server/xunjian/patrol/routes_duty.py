@@ -20,12 +20,14 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import handover, spotchecks
+from . import handover, spotchecks, staff
 from .models import Handover, SpotCheck, StormDay
 from .routes import load, page, property_for
 from .schemas_duty import (
     ComplianceArgsSchema,
     ComplianceSchema,
+    DutyStaffListSchema,
+    DutyStaffQueryArgsSchema,
     HandoverConfirmSchema,
     HandoverCreateSchema,
     HandoverPageSchema,
@@ -172,6 +174,19 @@ def compliance(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 def short_of_quota(args: dict[str, Any]) -> dict[str, Any]:
     """Your properties still short of night spot checks this month."""
     return {"items": spotchecks.short_of_quota(db(), current_actor(), now(), _month(args))}
+
+
+# --- duty staff ---------------------------------------------------------------------------
+
+
+@blp.route("/properties/<int:property_id>/duty-staff", methods=["GET"])
+@blp.arguments(DutyStaffQueryArgsSchema, location="query")
+@blp.response(200, DutyStaffListSchema)
+def duty_staff(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    """Active staff who stand posts or take over shifts here (id, display name, duty roles), for
+    the spot check's guard and the handover's incoming person. One property's staff: not paged."""
+    prop = property_for(property_id, "patrol.duty_staff.read")
+    return {"items": staff.duty_staff(db(), prop.id, args.get("role"))}
 
 
 # --- handovers ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from ..signatures import MAX_SIGNATURE_DATA_URL_CHARS as _SIGNATURE_CHARS
 from ..web.pagination import PageArgsSchema, page_schema
 from .models import HANDOVER_ITEM_KINDS, HANDOVER_STATES, SPOT_CHECK_STATUSES, STORM_KINDS
 from .schemas import Schema
+from .staff import DUTY_ROLES
 
 _id = ma.validate.Range(min=1, max=2**31 - 1)
 _SIGNATURE_DOC = {
@@ -118,6 +119,30 @@ class ShortPropertySchema(ComplianceSchema):
 
 class ShortListSchema(Schema):
     items = ma.fields.List(ma.fields.Nested(ShortPropertySchema), required=True)
+
+
+# --- duty staff ---------------------------------------------------------------------------
+
+
+class DutyStaffQueryArgsSchema(Schema):
+    role = ma.fields.String(
+        validate=ma.validate.OneOf(DUTY_ROLES),
+        metadata={"description": "only people holding this duty role (e.g. guard)"},
+    )
+
+
+class DutyStaffSchema(Schema):
+    id = ma.fields.Integer(required=True)
+    display_name = ma.fields.String(required=True)
+    roles = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "their duty roles at this property"},
+    )
+
+
+class DutyStaffListSchema(Schema):
+    items = ma.fields.List(ma.fields.Nested(DutyStaffSchema), required=True)
 
 
 # --- handovers ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask import Response, request
 from sqlalchemy import select
 
 from ..permissions import require, require_anywhere
-from ..web.conditional import check_if_match, set_etag
+from ..web.conditional import check_if_match, etag_for, set_etag
 from ..web.context import (
     client_id_from,
     commit,
@@ -23,7 +23,7 @@ from ..web.context import (
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import checklist, measures, notices, readouts
-from .models import Measure, Notice, Reinspection, Renovation
+from .models import Measure, Notice, Reinspection, Renovation, Settlement
 from .pdf import notice_pdf
 from .routes import property_for, property_of, site
 from .schemas_notices import (
@@ -336,4 +336,8 @@ def approvals(args: dict[str, Any]) -> dict[str, Any]:
         property_for(args["property_id"], "renovation.approve")
     else:
         require_anywhere(actor, "renovation.approve")
-    return readouts.approvals(db(), actor, args.get("property_id"))
+    out = readouts.approvals(db(), actor, args.get("property_id"))
+    # Each decision needs If-Match; with the ETag listed, a manager can decide with no signal.
+    for key, model in (("measures", Measure), ("settlements", Settlement)):
+        out[key] = [{**row, "etag": etag_for(model, row["id"], row["version"])} for row in out[key]]
+    return out

@@ -316,9 +316,14 @@ class ApprovalArgsSchema(Schema):
 
 class PendingMeasureSchema(MeasureSchema):
     notice_serial = ma.fields.String(allow_none=True)
+    etag = ma.fields.String(metadata={"description": "the If-Match for its decision"})
+
+
+class PendingSettlementSchema(SettlementSchema):
+    etag = ma.fields.String(metadata={"description": "the If-Match for its decision"})
 
 
 class ApprovalsSchema(Schema):
     renovations = ma.fields.List(ma.fields.Nested(RenovationSchema), required=True)
     measures = ma.fields.List(ma.fields.Nested(PendingMeasureSchema), required=True)
-    settlements = ma.fields.List(ma.fields.Nested(SettlementSchema), required=True)
+    settlements = ma.fields.List(ma.fields.Nested(PendingSettlementSchema), required=True)

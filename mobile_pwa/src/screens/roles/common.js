@@ -88,7 +88,7 @@ export function ListCard({ testid, title, state, note, children }) {
  * Writes an action to the outbox (IndexedDB first) and starts a sync; resolves once it is stored,
  * so the screen can say "saved" even with no network.
  * @param {User} user
- * @param {{ url: string, method?: string, body?: unknown, headers?: Record<string, string>, id_in?: "body" | "header", label: string, client_id?: string, depends_on?: string[] }} action
+ * @param {{ url: string, method?: string, body?: unknown, headers?: Record<string, string>, id_in?: "body" | "header", label: string, client_id?: string, depends_on?: string[], if_match_from?: string }} action
  */
 export async function queueAction(user, action) {
   const runtime = await loadOutbox();

@@ -1,8 +1,9 @@
 // The engineer's steps on one work order: accept (接单), arrive (到场), complete (完工) with an
 // after-photo, notes and — inside a unit — the owner's signature. Every step goes through the
 // outbox, so the whole sequence can be done in a plant room with no signal: accept and arrive
-// carry If-Match (the second one the version the first will make), the completion report carries
-// the after-photos' client ids, and the photos themselves queue ahead of it (FIFO).
+// carry If-Match — the first the listed `etag`, a later one the ETag the server answers to the
+// step queued before it (`if_match_from`, outbox.js) — the completion report carries the
+// after-photos' client ids, and the photos themselves queue ahead of it (FIFO).
 import { useState } from "preact/hooks";
 import { html } from "../../html.js";
 import { t } from "../../i18n.js";
@@ -11,11 +12,12 @@ import { newUuid, ownerIdOf } from "../../session.js";
 import { Camera } from "../../components/camera.js";
 import { lazyScreen } from "../../lazy.js";
 import { queueAction } from "./common.js";
-import { engineerStep, orderEtag, stateAfter, stepNeedsEtag } from "./work-rules.js";
+import { engineerStep, setbackSteps, stateAfter, stateAfterSetback, stepIfMatch } from "./work-rules.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
 /** @typedef {import("./work-rules.js").EngineerStep} EngineerStep */
+/** @typedef {import("./work-rules.js").SetbackStep} SetbackStep */
 /** @typedef {import("../../i18n.js").MessageKey} MessageKey */
 
 // The pad and its library load only when a completion inside a unit needs a signature.
@@ -25,38 +27,88 @@ const SignaturePad = lazyScreen(() => import("../../components/signature.js").th
  * @param {{ user: User, order: WorkOrder, propertyName: string, onState: (state: string) => void }} props
  */
 export function EngineerSteps({ user, order, propertyName, onState }) {
-  // Steps queued on this phone since the list was read: the next ETag is that many versions on.
+  // Steps queued on this phone since the list was read; the last transition's client_id, whose
+  // answer gives the next one its If-Match.
   const [queued, setQueued] = useState(0);
+  const [lastStep, setLastStep] = useState(/** @type {string | null} */ (null));
   const [state, setState] = useState(order.state ?? "");
   const [completing, setCompleting] = useState(false);
+  const [setback, setSetback] = useState(/** @type {SetbackStep | null} */ (null));
   const step = engineerStep(state);
+  if (state === "new" && queued > 0) return html`<p class="notice" role="status" data-testid="wo-step-handed-back">${t("wo.handedBack")}</p>`;
   if (!step || state === "done") return state === "done" && queued > 0 ? html`<p class="notice" role="status" data-testid="wo-step-done">${t("wo.completeQueued")}</p>` : null;
 
-  /** @param {EngineerStep} s */
-  async function take(s) {
+  /**
+   * @param {EngineerStep | SetbackStep} s
+   * @param {string} after the state the order shows while the step is queued
+   * @param {{ reason: string }} [body] a step back carries its reason
+   */
+  async function take(s, after, body) {
+    const clientId = newUuid();
     await queueAction(user, {
+      client_id: clientId,
       url: `/workorders/${order.id}/${s}`,
-      ...(stepNeedsEtag(s) ? { headers: { "If-Match": orderEtag(order, queued) } } : {}),
-      id_in: "header", // accept / arrive / resume have no body
+      ...stepIfMatch(s, order, lastStep),
+      ...(body ? { body } : {}),
+      id_in: "header", // the schemas take no client_id: it travels as Idempotency-Key
       label: `${t(/** @type {MessageKey} */ (`wo.step.${s}`))} #${order.id}`,
     });
+    setLastStep(clientId);
     setQueued((n) => n + 1);
-    setState(stateAfter(s));
-    onState(stateAfter(s));
+    setState(after);
+    onState(after);
   }
+
+  const setbacks = html`
+    ${setback
+      ? html`<${ReasonForm} step=${setback} onCancel=${() => setSetback(null)}
+          onSubmit=${(/** @type {string} */ reason) => { const s = setback; setSetback(null); void take(s, stateAfterSetback(s), { reason }); }} />`
+      : html`<div class="actions-2">
+          ${setbackSteps(state).map(
+            (s) => html`<button type="button" class="btn btn--ghost" onClick=${() => setSetback(s)} data-testid=${`wo-step-${s}`}>
+              ${t(/** @type {MessageKey} */ (`wo.step.${s}`))}
+            </button>`,
+          )}
+        </div>`}
+  `;
 
   if (step === "complete") {
     return completing
       ? html`<${CompletionForm} user=${user} order=${order} propertyName=${propertyName}
           onCancel=${() => setCompleting(false)}
           onDone=${() => { setQueued((n) => n + 1); setState("done"); onState("done"); }} />`
-      : html`<button type="button" class="btn btn--primary btn--block" onClick=${() => setCompleting(true)} data-testid="wo-step-complete">${t("wo.step.complete")}</button>`;
+      : html`<button type="button" class="btn btn--primary btn--block" onClick=${() => setCompleting(true)} data-testid="wo-step-complete">${t("wo.step.complete")}</button>
+          ${setbacks}`;
   }
   return html`
-    <button type="button" class="btn btn--primary btn--block" onClick=${() => take(step)} data-testid=${`wo-step-${step}`}>
+    <button type="button" class="btn btn--primary btn--block" onClick=${() => take(step, stateAfter(step))} data-testid=${`wo-step-${step}`}>
       ${t(/** @type {MessageKey} */ (`wo.step.${step}`))}
     </button>
+    ${setbacks}
     ${queued > 0 && html`<p class="card__meta" role="status">${t("panel.queued")}</p>`}
+  `;
+}
+
+/**
+ * The reason a step back needs (the server refuses one without): shown to the front desk, who
+ * dispatches the order again, and kept on the order's history.
+ * @param {{ step: SetbackStep, onCancel: () => void, onSubmit: (reason: string) => void }} props
+ */
+function ReasonForm({ step, onCancel, onSubmit }) {
+  const [reason, setReason] = useState("");
+  const [problem, setProblem] = useState(false);
+  return html`
+    <div class="form card--capture" data-testid="wo-reason-form">
+      <label class="field"><span class="field__label">${t(/** @type {MessageKey} */ (`wo.reason.${step}`))}</span>
+        <textarea class="field__input" rows="2" maxlength="1000" value=${reason} data-testid="wo-reason"
+          onInput=${(/** @type {InputEvent} */ e) => setReason(/** @type {HTMLTextAreaElement} */ (e.currentTarget).value)}></textarea></label>
+      ${problem && html`<p class="form__error" role="alert">${t("wo.reasonRequired")}</p>`}
+      <div class="actions-2">
+        <button type="button" class="btn btn--ghost" onClick=${onCancel}>${t("review.cancel")}</button>
+        <button type="button" class="btn btn--primary" data-testid="wo-reason-submit"
+          onClick=${() => (reason.trim() ? onSubmit(reason.trim()) : setProblem(true))}>${t(/** @type {MessageKey} */ (`wo.step.${step}`))}</button>
+      </div>
+    </div>
   `;
 }
 

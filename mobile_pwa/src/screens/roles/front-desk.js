@@ -9,8 +9,9 @@ import { t } from "../../i18n.js";
 import { newUuid } from "../../session.js";
 import { ListCard, LoadState, label, propertiesFor, queueAction, shortTime, useLoad } from "./common.js";
 import { OrderList } from "./work-orders.js";
-import { orderEtag } from "./work-rules.js";
 import { ReturnVisits } from "./return-visits.js";
+import { queuedDispatches } from "./work-rules.js";
+import { loadOutbox } from "../../outbox-status.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
@@ -164,25 +165,34 @@ function EngineerPicker({ propertyId, onPick, testid }) {
 
 /** @param {{ user: User, property: PropertyRef }} props */
 function OpenRequests({ user, property }) {
-  const state = useLoad(
-    () => /** @type {Promise<RequestPage>} */ (apiFetch(`/requests?property_id=${property.id}&state=open&limit=20`)),
-    [property.id],
-  );
-  const requests = state.data?.items ?? [];
+  const state = useLoad(async () => {
+    const [page, items] = await Promise.all([
+      /** @type {Promise<RequestPage>} */ (apiFetch(`/requests?property_id=${property.id}&state=open&limit=20`)),
+      // The outbox is a help here, not a need: without it, the server's list still speaks.
+      loadOutbox().then((r) => r.outbox.items()).catch(() => []),
+    ]);
+    return { page, queued: queuedDispatches(items) };
+  }, [property.id]);
+  const requests = state.data?.page.items ?? [];
   return html`
     <${ListCard} testid="desk-requests" title=${`${t("desk.requestsTitle")} · ${property.name}`} state=${state}
       note=${requests.length === 0 ? t("desk.requestsNone") : null}>
-      ${requests.map((r) => html`<${RequestRow} key=${r.id} user=${user} request=${r} property=${property} />`)}
+      ${requests.map((r) => html`<${RequestRow} key=${r.id} user=${user} request=${r} property=${property} queued=${state.data?.queued.has(r.id ?? 0) ?? false} />`)}
     </${ListCard}>
   `;
 }
 
-/** @param {{ user: User, request: ServiceRequest, property: PropertyRef }} props */
-function RequestRow({ user, request, property }) {
+/**
+ * An open request; 派工 only while it has no work order, on the server (`work_order_ids`) or
+ * queued on this phone (`queued`).
+ * @param {{ user: User, request: ServiceRequest, property: PropertyRef, queued: boolean }} props
+ */
+function RequestRow({ user, request, property, queued }) {
   const [open, setOpen] = useState(false);
   const [category, setCategory] = useState(/** @type {typeof CATEGORIES[number]} */ ("other"));
   const [priority, setPriority] = useState(/** @type {typeof PRIORITIES[number]} */ ("normal"));
   const [done, setDone] = useState(false);
+  const orders = request.work_order_ids ?? [];
 
   /** @param {number} engineerId */
   async function dispatch(engineerId) {
@@ -204,7 +214,9 @@ function RequestRow({ user, request, property }) {
   return html`<li data-testid="desk-request" data-request-id=${request.id}>
     <strong>${label("desk.kind", request.kind)} · ${request.matter}</strong>
     <span class="card__meta">${shortTime(request.received_at)}${request.place_text ? ` · ${request.place_text}` : ""}${request.owner_name ? ` · ${request.owner_name}` : ""}</span>
-    ${done
+    ${orders.length > 0
+      ? html`<p class="card__meta" data-testid="request-has-order">${t("desk.hasOrder", { ids: orders.map((id) => `#${id}`).join(" ") })}</p>`
+      : done || queued
       ? html`<p class="notice" role="status" data-testid="request-dispatched">${t("desk.dispatched")} · ${t("panel.queued")}</p>`
       : open
         ? html`<div class="form">
@@ -231,7 +243,8 @@ function DeskActions({ user, order, onState }) {
     await queueAction(user, {
       url: `/workorders/${order.id}/${action}`,
       ...(body ? { body } : {}),
-      headers: { "If-Match": orderEtag(order) },
+      // The listed ETag is the single GET's; none (an older server) → 428, shown on the outbox screen.
+      ...(order.etag ? { headers: { "If-Match": order.etag } } : {}),
       id_in: "header", // assign / verify / reject bodies have no client_id
       label: `${t(/** @type {MessageKey} */ (`desk.action.${action}`))} #${order.id}`,
     });

@@ -6,7 +6,7 @@ import { html } from "../../html.js";
 import { apiFetch } from "../../api.js";
 import { getLocale, t } from "../../i18n.js";
 import { LoadState, label, shortTime, useLoad } from "./common.js";
-import { lateOrMissed, overdueOrders } from "./work-rules.js";
+import { byOverdue, lateOrMissed } from "./work-rules.js";
 
 /** @typedef {import("../../types/contract").DayBoard} DayBoard */
 /** @typedef {import("../../types/contract").OpenNoticeList} OpenNoticeList */
@@ -19,9 +19,9 @@ export function Oversight({ property }) {
     const [board, notices, orders] = await Promise.all([
       /** @type {Promise<DayBoard>} */ (apiFetch(`/patrol/properties/${property.id}/board`)),
       /** @type {Promise<OpenNoticeList>} */ (apiFetch(`/renovation/open-notices?property_id=${property.id}&overdue=true`)),
-      /** @type {Promise<WorkOrderPage>} */ (apiFetch(`/workorders?property_id=${property.id}&open=true&limit=100`)),
+      /** @type {Promise<WorkOrderPage>} */ (apiFetch(`/workorders?property_id=${property.id}&overdue=true&limit=100`)),
     ]);
-    return { runs: lateOrMissed(board.windows ?? []), notices: notices.items ?? [], orders: overdueOrders(orders.items ?? []) };
+    return { runs: lateOrMissed(board.windows ?? []), notices: notices.items ?? [], orders: byOverdue(orders.items ?? []) };
   }, [property.id]);
   const zh = getLocale() === "zh-CN";
   const d = state.data;

@@ -49,20 +49,27 @@ export function DueSites() {
   `;
 }
 
-/** @param {{ property: { id: number, name: string } }} props */
+/**
+ * My open notices (those I raised or issued: the server's `mine=true`), with who issued each —
+ * a notice I drafted may have been issued by a colleague.
+ * @param {{ property: { id: number, name: string } }} props
+ */
 export function OpenNotices({ property }) {
   const state = useLoad(
-    () => /** @type {Promise<OpenNoticeList>} */ (apiFetch(`/renovation/open-notices?property_id=${property.id}`)),
+    () => /** @type {Promise<OpenNoticeList>} */ (apiFetch(`/renovation/open-notices?property_id=${property.id}&mine=true`)),
     [property.id],
   );
   const notices = state.data?.items ?? [];
   return html`
-    <${ListCard} testid="open-notices" title=${`${t("notice.title")} · ${property.name}`} state=${state}
-      note=${notices.length === 0 ? t("notice.none") : null}>
+    <${ListCard} testid="open-notices" title=${`${t("notice.mineTitle")} · ${property.name}`} state=${state}
+      note=${notices.length === 0 ? t("notice.mineNone") : null}>
         ${notices.map(
           (n) => html`<li key=${n.id} data-testid="open-notice">
             <strong>${n.serial || `#${n.id}`} · ${n.unit_label}</strong>
             <span class="card__meta">${label("notice.state", n.state)}${n.severity ? ` · ${n.severity}` : ""}${n.stop_work ? ` · ${t("notice.stopWork")}` : ""}</span>
+            <span class="card__meta" data-testid="open-notice-issuer">${n.issued_by_name
+              ? t("notice.issuedBy", { name: n.issued_by_name })
+              : t("notice.draftBy", { name: n.created_by_name ?? "" })}</span>
             <span class=${n.past_deadline ? "flag" : "card__meta"}>${n.past_deadline ? `${t("wo.overdue")} · ` : ""}${t("notice.deadline", { time: shortTime(n.deadline_at ?? n.deadline) })}</span>
             <a class="btn btn--secondary" href=${noticesHref(n.renovation_id, n.property_id ?? property.id, n.unit_label)} data-testid="open-notice-open">${t("rn.open")}</a>
           </li>`,

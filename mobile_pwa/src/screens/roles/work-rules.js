@@ -1,27 +1,36 @@
 // Pure rules behind the work-order, supervisor and renovation screens: what step an order is at,
-// the ETag an offline step must carry, what counts as overdue or late, and whether an inspection
+// the If-Match an offline step must carry, how overdue orders are ordered, what counts as late, and whether an inspection
 // or a return visit may be queued. No DOM, no fetch: unit-tested in node.
 
 /** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
 /** @typedef {import("../../types/contract").BoardEntry} BoardEntry */
 /** @typedef {"accept" | "arrive" | "complete" | "resume"} EngineerStep */
-
-/**
- * The server's ETag of a work order (`"work_orders-<id>-v<version>"`, web/conditional.py), from
- * the listed version. `ahead` counts steps already queued on this phone: each accepted transition
- * adds one to the row's version, so an "arrive" queued behind an offline "accept" carries v+1.
- * If the guess is wrong the server answers 412 and the outbox shows a conflict, never overwrites.
- * @param {{ id?: number, version?: number }} order
- * @param {number} [ahead]
- */
-export function orderEtag(order, ahead = 0) {
-  return `"work_orders-${order.id}-v${(order.version ?? 1) + ahead}"`;
-}
+/** @typedef {"decline" | "return" | "pause"} SetbackStep a step back, always with a reason */
 
 /** @type {Record<string, EngineerStep>} */
 const NEXT = { assigned: "accept", rework: "accept", accepted: "arrive", on_site: "complete", paused: "resume" };
 /** @type {Record<EngineerStep, string>} */
 const AFTER = { accept: "accepted", arrive: "on_site", complete: "done", resume: "on_site" };
+
+/** @type {Record<string, SetbackStep[]>} */
+const SETBACKS = { assigned: ["decline"], rework: ["decline"], accepted: ["return"], on_site: ["pause", "return"], paused: ["return"] };
+/** @type {Record<SetbackStep, string>} */
+const AFTER_SETBACK = { decline: "new", return: "new", pause: "paused" };
+
+/**
+ * What an engineer may do instead of the next step, each needing a reason: decline an order not
+ * yet accepted, hand back one accepted, pause work on site (waiting for parts, the owner away).
+ * @param {string | null | undefined} state
+ * @returns {SetbackStep[]}
+ */
+export function setbackSteps(state) {
+  return (state && SETBACKS[state]) || [];
+}
+
+/** @param {SetbackStep} step */
+export function stateAfterSetback(step) {
+  return AFTER_SETBACK[step];
+}
 
 /**
  * The engineer's next step for an order in `state`, or null when it is not theirs to move.
@@ -41,25 +50,54 @@ export function stateAfter(step) {
 }
 
 /**
- * Whether a step sends If-Match (transitions do; a completion report is a new record the server
- * keeps even after a reassignment, so it carries none).
- * @param {EngineerStep} step
+ * The If-Match part of a queued step. Transitions carry the order's ETag: the listed `etag` (the
+ * single GET's header) for the first step queued on this phone; a step queued behind another
+ * waits for it (`depends_on`) and takes the ETag the server answers to it (`if_match_from`),
+ * since only the server knows the version a transition makes. The listed ETag stays as the
+ * fallback: if the earlier step is discarded, a stale one comes back 412, a visible conflict.
+ * A completion report is a new record the server keeps even after a reassignment: no If-Match.
+ * @param {EngineerStep | SetbackStep} step
+ * @param {{ etag?: string }} order
+ * @param {string | null} previous client_id of the transition queued before this one, if any
+ * @returns {{ headers?: Record<string, string>, depends_on?: string[], if_match_from?: string }}
  */
-export function stepNeedsEtag(step) {
-  return step !== "complete";
+export function stepIfMatch(step, order, previous) {
+  if (step === "complete") return {};
+  return {
+    ...(order.etag ? { headers: { "If-Match": order.etag } } : {}),
+    ...(previous ? { depends_on: [previous], if_match_from: previous } : {}),
+  };
 }
 
 /**
- * Open orders past their response or completion deadline, most overdue (earliest deadline) first.
+ * Overdue orders (the server's `overdue=true` list) most overdue first: the earliest deadline
+ * that was missed, response or completion.
  * @param {WorkOrder[]} orders
  */
-export function overdueOrders(orders) {
+export function byOverdue(orders) {
   const due = (/** @type {WorkOrder} */ o) =>
     Math.min(
       o.completion_overdue && o.completion_due_at ? Date.parse(o.completion_due_at) : Infinity,
       o.response_overdue && o.response_due_at ? Date.parse(o.response_due_at) : Infinity,
     );
-  return orders.filter((o) => o.completion_overdue || o.response_overdue).sort((a, b) => due(a) - due(b) || (a.id ?? 0) - (b.id ?? 0));
+  return [...orders].sort((a, b) => due(a) - due(b) || (a.id ?? 0) - (b.id ?? 0));
+}
+
+/**
+ * Requests with a work order waiting in the outbox (a queued `POST /workorders` naming the
+ * request): the desk must not dispatch them twice before the server lists the order.
+ * @param {import("../../types/outbox").OutboxItem[]} items
+ * @returns {Set<number>}
+ */
+export function queuedDispatches(items) {
+  /** @type {Set<number>} */
+  const ids = new Set();
+  for (const i of items) {
+    if (i.kind !== "json" || i.method !== "POST" || i.url !== "/workorders") continue;
+    const body = /** @type {{ request_id?: unknown } | null} */ (i.body);
+    if (typeof body?.request_id === "number") ids.add(body.request_id);
+  }
+  return ids;
 }
 
 /**
