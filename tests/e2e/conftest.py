@@ -10,10 +10,8 @@ Fixtures:
   every test starts with no service worker, no cache and no storage.
 - ``js_errors``: uncaught errors and console errors of ``phone_page``; tests assert it is empty.
 - ``static_shell`` / ``static_shell_factory``: mobile_pwa/ served by http.server from a copy.
-- ``live_app``: the lead's ``live_server`` or None.
-- ``app_url``: the real server (``live_server`` from tests/conftest.py) when it exists, else the
-  static stand-in; the shell behaves the same behind both.
-- ``live``: ``live_app``, or the test is skipped (role tests need the API).
+- ``live_app`` / ``live``: the real server (``live_server`` from tests/conftest.py).
+- ``app_url``: its address.
 - ``new_phone``: makes fresh phone-sized contexts (one per signed-in person), closed afterwards.
 """
 
@@ -178,27 +176,19 @@ def static_shell(static_shell_factory: Callable[[], StaticShell]) -> StaticShell
 
 
 @pytest.fixture
-def live_app(request: pytest.FixtureRequest) -> Any:
-    """The lead's ``live_server`` (tests/conftest.py) when it is defined, else None. Only a
-    missing fixture is tolerated; a live server that fails to start is an error, not a skip.
-    Attributes used: ``url`` (e.g. http://127.0.0.1:PORT) and ``demo_password``."""
-    try:
-        return request.getfixturevalue("live_server")
-    except pytest.FixtureLookupError:
-        return None
+def live_app(live_server: Any) -> Any:
+    """The real server (``live_server``, tests/conftest.py): the API, the PWA at ``/``, its own
+    database with the demo loaded. Attributes used: ``url``, ``demo_password``, ``sessions``."""
+    return live_server
 
 
 @pytest.fixture
-def app_url(request: pytest.FixtureRequest, live_app: Any) -> str:
-    if live_app is not None:
-        return str(live_app.url).rstrip("/")
-    return request.getfixturevalue("static_shell").url
+def app_url(live_app: Any) -> str:
+    return str(live_app.url).rstrip("/")
 
 
 @pytest.fixture
 def live(live_app: Any) -> Any:
-    if live_app is None:
-        pytest.skip("needs the live_server fixture (tests/conftest.py), which serves the API")
     return live_app
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 LOGIN_BUTTON = "[data-testid=login-submit]"
@@ -164,8 +163,6 @@ def test_new_version_waits_for_the_user(
 def test_login_shows_home_and_logout_returns(
     live_app: Any, phone_page: Page, js_errors: list[str], artifacts: Path
 ) -> None:
-    if live_app is None:
-        pytest.skip("needs the live_server fixture (tests/conftest.py), which serves the API")
     url = str(live_app.url).rstrip("/")
     password = live_app.demo_password
     open_app(phone_page, url)
@@ -198,8 +195,6 @@ def test_login_shows_home_and_logout_returns(
 def test_reference_data_falls_back_offline_and_writes_never_do(
     live_app: Any, phone_page: Page, phone_context: BrowserContext
 ) -> None:
-    if live_app is None:
-        pytest.skip("needs the live_server fixture (tests/conftest.py), which serves the API")
     url = str(live_app.url).rstrip("/")
     open_app(phone_page, url)
     wait_for_service_worker(phone_page)
