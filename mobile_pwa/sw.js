@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "f5b5ef8a190ce357";
+const VERSION = "d004a700fb330ceb";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

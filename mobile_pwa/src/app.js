@@ -87,6 +87,8 @@ export function App() {
   }
 
   async function loggedOut() {
+    // Loaded only now: notify.js is not part of the first screen.
+    await import("./notify.js").then((m) => m.dropPushSubscription()).catch(() => {});
     await logout();
     setSession(null);
     setNotice("login.loggedOut");

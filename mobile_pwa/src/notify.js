@@ -166,3 +166,23 @@ export function useFeed(userId) {
   }, [userId]);
   return { feed, refresh };
 }
+
+/**
+ * At sign-out, this phone stops waking up for the person leaving: a shared duty phone must not
+ * keep pinging the last user. The browser's subscription is dropped at once; the server is told
+ * too while the session still holds (if offline, the push service reports the endpoint gone at
+ * the next push and the server drops it then). Best effort: sign-out never waits on it failing.
+ * @returns {Promise<void>}
+ */
+export async function dropPushSubscription() {
+  try {
+    const registration = await globalThis.navigator?.serviceWorker?.getRegistration();
+    const subscription = await registration?.pushManager?.getSubscription();
+    if (!subscription) return;
+    const endpoint = subscription.endpoint;
+    await subscription.unsubscribe().catch(() => false);
+    await apiFetch("/notifications/push-subscriptions", { method: "DELETE", body: { endpoint }, timeoutMs: 5_000 });
+  } catch {
+    // Offline or already gone: see above.
+  }
+}

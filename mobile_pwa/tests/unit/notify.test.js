@@ -46,3 +46,33 @@ test("the subscription body is what the server's PushSubscribe takes", () => {
   assert.deepEqual(subscriptionBody(json), json);
   assert.deepEqual(subscriptionBody({ endpoint: "e" }), { endpoint: "e", expirationTime: null, keys: { p256dh: "", auth: "" } });
 });
+
+test("signing out drops this phone's push subscription, here and on the server", async () => {
+  const { dropPushSubscription } = await import("../../src/notify.js");
+  const calls = [];
+  let unsubscribed = false;
+  const subscription = { endpoint: "https://push.example/abc", unsubscribe: async () => (unsubscribed = true) };
+  const saved = { navigator: Object.getOwnPropertyDescriptor(globalThis, "navigator"), fetch: globalThis.fetch };
+  Object.defineProperty(globalThis, "navigator", {
+    configurable: true,
+    value: { serviceWorker: { getRegistration: async () => ({ pushManager: { getSubscription: async () => subscription } }) } },
+  });
+  globalThis.fetch = async (url, init) => {
+    calls.push([String(url), init.method, JSON.parse(init.body)]);
+    return new Response(null, { status: 204 });
+  };
+  try {
+    await dropPushSubscription();
+    assert.equal(unsubscribed, true);
+    assert.deepEqual(calls, [["/api/v1/notifications/push-subscriptions", "DELETE", { endpoint: subscription.endpoint }]]);
+    // Offline: the browser's subscription still goes, and sign-out is not held up.
+    unsubscribed = false;
+    globalThis.fetch = async () => { throw new TypeError("Failed to fetch"); };
+    await dropPushSubscription();
+    assert.equal(unsubscribed, true);
+  } finally {
+    if (saved.navigator) Object.defineProperty(globalThis, "navigator", saved.navigator);
+    else delete globalThis.navigator;
+    globalThis.fetch = saved.fetch;
+  }
+});
