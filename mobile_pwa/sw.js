@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "d004a700fb330ceb";
+const VERSION = "2493154cbc5b9746";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

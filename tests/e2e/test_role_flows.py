@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.test_outbox import jpeg
 from tests.e2e.test_roles import Api, eventually, queued, settled, sign_in
@@ -144,6 +146,49 @@ def test_engineer_pauses_with_a_reason_and_declines_another_order(
     both = eventually(settled_on_server, timeout=30)
     assert both, queued(page)
     assert both[0]["pause_reason"] == "等配件：空气开关"
+
+
+@pytest.mark.no_service_worker
+def test_a_step_still_queued_after_a_reload_is_shown_and_the_next_one_follows_it(
+    live: Any, new_phone: Callable[[], Page]
+) -> None:
+    """The server is briefly down (503): the accept stays in the outbox. After a reload the list
+    from the server still says assigned, but the phone shows what the engineer did (accepted) and
+    the arrive tapped next is chained behind the queued accept, so both land in order."""
+    page = new_phone()
+    desk = Api(page.request, live.url, "fd1", live.demo_password)
+    engineer = Api(page.request, live.url, "eng1", live.demo_password)
+    order = new_order(desk, engineer.user["id"], f"楼道灯不亮 {uuid.uuid4().hex[:5]}")
+    accept_url = re.compile(rf".*/api/v1/workorders/{order['id']}/accept$")
+
+    def unavailable(route: Route) -> None:
+        route.fulfill(
+            status=503,
+            headers={"Retry-After": "1"},
+            json={"code": "unavailable", "message": "down", "details": {}},
+        )
+
+    page.route(accept_url, unavailable)
+    sign_in(page, live.url, "eng1", live.demo_password)
+    row = page.locator(f"[data-testid=work-order][data-order-id='{order['id']}']")
+    expect(row).to_be_visible(timeout=15_000)
+    row.locator("[data-testid=wo-step-accept]").tap()
+    expect(row).to_have_attribute("data-state", "accepted")
+
+    page.reload()
+    row = page.locator(f"[data-testid=work-order][data-order-id='{order['id']}']")
+    expect(row).to_have_attribute("data-state", "accepted", timeout=15_000)
+    assert engineer.get(f"/workorders/{order['id']}")["state"] == "assigned"
+    row.locator("[data-testid=wo-step-arrive]").tap()
+    expect(row).to_have_attribute("data-state", "on_site")
+
+    page.unroute(accept_url, unavailable)
+    page.locator("[data-testid=outbox-link]").tap()
+    page.locator("[data-testid=outbox-sync]").tap()  # 同步: no waiting for the back-off
+    on_site = eventually(
+        lambda: engineer.get(f"/workorders/{order['id']}")["state"] == "on_site", timeout=30
+    )
+    assert on_site, (engineer.get(f"/workorders/{order['id']}"), queued(page))
 
 
 # ---- front desk ----------------------------------------------------------------------------------

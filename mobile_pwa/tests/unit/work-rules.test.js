@@ -8,6 +8,7 @@ import {
   lateOrMissed,
   byOverdue,
   queuedDispatches,
+  queuedSteps,
   setbackSteps,
   stateAfter,
   stateAfterSetback,
@@ -121,4 +122,21 @@ test("steps back: decline before accepting, hand back after, pause only on site"
   assert.equal(stateAfterSetback("pause"), "paused");
   assert.equal(stateAfterSetback("decline"), "new");
   assert.equal(stateAfterSetback("return"), "new");
+});
+
+test("steps still queued on the phone: the last one per order, with the state it leads to", () => {
+  const action = (client_id, url, extra = {}) => ({ kind: "json", method: "POST", url, client_id, state: "pending", ...extra });
+  const steps = queuedSteps([
+    action("a1", "/workorders/7/accept"),
+    action("a2", "/workorders/7/arrive"),
+    action("b1", "/workorders/8/decline"),
+    action("c1", "/workorders/9/completions"),
+    action("x1", "/workorders/10/verify"), // the desk's, not an engineer's step
+    action("x2", "/requests"),
+    { kind: "photo", client_id: "p1", url: "/workorders/11/accept" },
+  ]);
+  assert.deepEqual([...steps.keys()], [7, 8, 9]);
+  assert.deepEqual(steps.get(7), { step: "arrive", clientId: "a2", state: "on_site" });
+  assert.deepEqual(steps.get(8), { step: "decline", clientId: "b1", state: "new" });
+  assert.deepEqual(steps.get(9), { step: "complete", clientId: "c1", state: "done" });
 });

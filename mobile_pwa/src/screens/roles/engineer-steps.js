@@ -24,14 +24,14 @@ import { engineerStep, setbackSteps, stateAfter, stateAfterSetback, stepIfMatch 
 const SignaturePad = lazyScreen(() => import("../../components/signature.js").then((m) => m.SignaturePad));
 
 /**
- * @param {{ user: User, order: WorkOrder, propertyName: string, onState: (state: string) => void }} props
+ * @param {{ user: User, order: WorkOrder, pending?: { clientId: string, state: string } | null, propertyName: string, onState: (state: string) => void }} props
  */
-export function EngineerSteps({ user, order, propertyName, onState }) {
-  // Steps queued on this phone since the list was read; the last transition's client_id, whose
-  // answer gives the next one its If-Match.
-  const [queued, setQueued] = useState(0);
-  const [lastStep, setLastStep] = useState(/** @type {string | null} */ (null));
-  const [state, setState] = useState(order.state ?? "");
+export function EngineerSteps({ user, order, pending = null, propertyName, onState }) {
+  // Steps queued on this phone (also before a reload: `pending`, the outbox's last step for this
+  // order); the last transition's client_id, whose answer gives the next one its If-Match.
+  const [queued, setQueued] = useState(pending ? 1 : 0);
+  const [lastStep, setLastStep] = useState(/** @type {string | null} */ (pending?.clientId ?? null));
+  const [state, setState] = useState(pending?.state ?? order.state ?? "");
   const [completing, setCompleting] = useState(false);
   const [setback, setSetback] = useState(/** @type {SetbackStep | null} */ (null));
   const step = engineerStep(state);

@@ -9,12 +9,15 @@ import { t } from "../../i18n.js";
 import { ownerIdOf } from "../../session.js";
 import { ListCard, label, propertiesFor, shortTime, useLoad } from "./common.js";
 import { EngineerSteps } from "./engineer-steps.js";
+import { queuedSteps } from "./work-rules.js";
+import { loadOutbox } from "../../outbox-status.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
 /** @typedef {import("../../types/contract").WorkOrderPage} WorkOrderPage */
 /** @typedef {import("../../i18n.js").MessageKey} MessageKey */
-/** @typedef {{ user: User, order: WorkOrder, propertyName: string, onState: (state: string) => void }} OrderActionsProps */
+/** @typedef {ReturnType<typeof queuedSteps> extends Map<number, infer V> ? V : never} QueuedStep */
+/** @typedef {{ user: User, order: WorkOrder, pending?: QueuedStep | null, propertyName: string, onState: (state: string) => void }} OrderActionsProps */
 /** @typedef {import("preact").FunctionComponent<OrderActionsProps>} OrderActions */
 
 const PRIORITY = ["urgent", "high", "normal", "low"];
@@ -55,28 +58,33 @@ function mineQuery(user) {
  * @param {{ user: User, query: string, property: { id: number, name: string }, Actions: OrderActions, title: string, testid?: string, empty?: string }} props
  */
 export function OrderList({ user, query, property, Actions, title, testid = "work-orders", empty }) {
-  const state = useLoad(
-    () => /** @type {Promise<WorkOrderPage>} */ (apiFetch(`/workorders?property_id=${property.id}${query}&limit=50`)),
-    [property.id, query],
-  );
+  const state = useLoad(async () => {
+    const [page, items] = await Promise.all([
+      /** @type {Promise<WorkOrderPage>} */ (apiFetch(`/workorders?property_id=${property.id}${query}&limit=50`)),
+      // Steps still queued on this phone (a help, not a need: without them the server's list speaks).
+      loadOutbox().then((r) => r.outbox.items()).catch(() => []),
+    ]);
+    return { ...page, queued: queuedSteps(items) };
+  }, [property.id, query]);
   const orders = [...(state.data?.items ?? [])].sort(byUrgency);
+  const queued = state.data?.queued;
   return html`
     <${ListCard} testid=${testid} title=${`${title} · ${property.name}`} state=${state} note=${orders.length === 0 ? empty ?? t("wo.none") : null}>
-      ${orders.map((o) => html`<${OrderRow} key=${o.id} user=${user} order=${o} propertyName=${property.name} Actions=${Actions} />`)}
+      ${orders.map((o) => html`<${OrderRow} key=${o.id} user=${user} order=${o} pending=${queued?.get(o.id ?? 0) ?? null} propertyName=${property.name} Actions=${Actions} />`)}
     </${ListCard}>
   `;
 }
 
-/** @param {{ user: User, order: WorkOrder, propertyName: string, Actions: OrderActions }} props */
-function OrderRow({ user, order, propertyName, Actions }) {
+/** @param {{ user: User, order: WorkOrder, pending: QueuedStep | null, propertyName: string, Actions: OrderActions }} props */
+function OrderRow({ user, order, pending, propertyName, Actions }) {
   // The state shown follows the steps queued on this phone, before the server has them.
-  const [state, setState] = useState(order.state ?? "");
+  const [state, setState] = useState(pending?.state ?? order.state ?? "");
   const o = order;
   return html`<li data-testid="work-order" data-order-id=${o.id} data-state=${state}>
     <strong><span class=${`prio prio--${o.priority}`}>${label("wo.priority", o.priority)}</span> ${o.description || o.category || `#${o.id}`}</strong>
     <span class="card__meta">#${o.id} · ${label("wo.state", state)}${o.place_text ? ` · ${o.place_text}` : ""}</span>
     ${o.completion_due_at &&
     html`<span class=${o.completion_overdue ? "flag" : "card__meta"}>${o.completion_overdue ? `${t("wo.overdue")} · ` : ""}${t("wo.due", { time: shortTime(o.completion_due_at) })}</span>`}
-    <${Actions} user=${user} order=${o} propertyName=${propertyName} onState=${setState} />
+    <${Actions} user=${user} order=${o} pending=${pending} propertyName=${propertyName} onState=${setState} />
   </li>`;
 }

@@ -162,3 +162,27 @@ export function visitProblems(ratings, method, signature) {
   if (method === "on_site" && !signature) problems.push("signature");
   return problems;
 }
+
+const QUEUED_STEP = /^\/workorders\/(\d+)\/(accept|arrive|resume|decline|return|pause|completions)$/;
+
+/**
+ * The last step of each order still waiting in the outbox (FIFO order), so a list read from the
+ * server after a reload shows the state the engineer already moved the order to, and the next step
+ * is chained behind the queued one (its If-Match comes from that step's answer).
+ * @param {import("../../types/outbox").OutboxItem[]} items
+ * @returns {Map<number, { step: EngineerStep | SetbackStep, clientId: string, state: string }>}
+ */
+export function queuedSteps(items) {
+  /** @type {Map<number, { step: EngineerStep | SetbackStep, clientId: string, state: string }>} */
+  const steps = new Map();
+  for (const i of items) {
+    if (i.kind !== "json" || i.method !== "POST") continue;
+    const match = QUEUED_STEP.exec(i.url);
+    if (!match) continue;
+    const name = match[2] === "completions" ? "complete" : match[2];
+    const step = /** @type {EngineerStep | SetbackStep} */ (name);
+    const state = name in AFTER ? AFTER[/** @type {EngineerStep} */ (name)] : AFTER_SETBACK[/** @type {SetbackStep} */ (name)];
+    steps.set(Number(match[1]), { step, clientId: i.client_id, state });
+  }
+  return steps;
+}
