@@ -1,7 +1,11 @@
 """The open-notice list on the phone: ``mine=true`` and ``issued_by=<user id>``, and who raised
-and issued each notice; never another property's notices; bad filters are a 422."""
+and issued each notice; never another property's notices; bad filters are a 422; keyset pages
+by deadline then id, a bad cursor is a 422."""
 
 from __future__ import annotations
+
+import base64
+import json
 
 from sqlalchemy import select
 
@@ -85,3 +89,59 @@ def test_bad_filter_values_are_a_422(phone):
         err = assert_error(fm.get(f"{R}/open-notices?{query}"), 422, "validation_error")
         name = query.split("=")[0]
         assert name in err["details"]["fields"]["query"], err
+
+
+def test_open_notices_page_by_deadline_then_id(phone, site):
+    fm = phone("fm1")
+    # three minors share one deadline (the id breaks the tie), a major and a critical come first
+    codes = ("R20", "R22", "R23", "R06", "R08")
+    issued = [_issue(fm, _draft(fm, site.id, code)["id"]) for code in codes]
+    whole = fm.get(f"{R}/open-notices").json
+    assert whole["next_cursor"] is None  # one page without a limit (the phone's call)
+    expected = [n["id"] for n in whole["items"]]
+    assert sorted(expected) == sorted(n["id"] for n in issued)
+    assert [(n["deadline_at"], n["id"]) for n in whole["items"]] == sorted(
+        (n["deadline_at"], n["id"]) for n in whole["items"]
+    )
+
+    for limit in (1, 2, 4):
+        seen, cursor, pages = [], None, 0
+        while True:
+            query = f"?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+            page = fm.get(f"{R}/open-notices{query}").json
+            assert len(page["items"]) <= limit
+            seen += [n["id"] for n in page["items"]]
+            pages += 1
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == expected  # every row once, in deadline-then-id order
+        assert pages == -(-len(expected) // limit)
+
+    # the filters hold across pages
+    first = fm.get(f"{R}/open-notices?mine=true&limit=1").json
+    rest = fm.get(f"{R}/open-notices?mine=true&limit=10&cursor={first['next_cursor']}").json
+    assert [n["id"] for n in first["items"] + rest["items"]] == expected
+
+
+def test_a_bad_open_notices_cursor_is_a_422(phone):
+    def cursor(key, descending=False):
+        raw = json.dumps({"k": key, "d": descending}).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    fm = phone("fm1")
+    bad = [
+        "not-a-cursor!",
+        cursor(42),  # another list's (id-only) cursor
+        cursor(["2026-11-30T16:00:00+00:00", 7], descending=True),
+        cursor(["2026-11-30T16:00:00", 7]),  # no time zone
+        cursor(["yesterday", 7]),
+        cursor(["2026-11-30T16:00:00+00:00", -1]),
+        cursor(["2026-11-30T16:00:00+00:00"]),
+    ]
+    for value in bad:
+        err = assert_error(fm.get(f"{R}/open-notices?limit=2&cursor={value}"), 422, "bad_cursor")
+        assert "cursor" in err["details"], err
+    good = cursor(["2026-11-30T16:00:00+00:00", 7])
+    assert fm.get(f"{R}/open-notices?cursor={good}").status_code == 200
+    assert_error(fm.get(f"{R}/open-notices?limit=0"), 422, "validation_error")

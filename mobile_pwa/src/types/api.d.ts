@@ -4495,12 +4495,18 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Open notices, earliest deadline first; ``overdue=true`` for overdue/escalated ones,
-         *     ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's.
+         * Open notices, earliest deadline first (then by id); ``overdue=true`` for overdue/escalated
+         *     ones, ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's.
+         *     Keyset-paged on (deadline, id): ``limit`` (default 500) and ``cursor`` = the previous
+         *     page's ``next_cursor``.
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description page size (default 500: the phone reads the first page whole) */
+                    limit?: number | null;
+                    /** @description next_cursor from the previous page */
+                    cursor?: string | null;
                     property_id?: number;
                     overdue?: boolean;
                     /** @description only notices I raised (drafted) or issued */
@@ -8413,6 +8419,7 @@ export interface components {
         };
         OpenNoticeList: {
             items: components["schemas"]["OpenNotice"][];
+            next_cursor: string | null;
         };
         PaginationMetadata: {
             /** @description First available page number. */

@@ -14,6 +14,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..permissions import require, require_anywhere
 from ..tenancy import Actor
 from .models import Building, CalendarDay, Company, Floor, Property, Unit
+from .settings import check_settings
 
 
 def check_timezone(name: str) -> None:
@@ -51,6 +52,7 @@ def create_property(session: Session, actor: Actor, **values: Any) -> Property:
     check_timezone(values.get("timezone", "Asia/Shanghai"))
     _check_shift(values)
     _check_working_days(values.get("working_days"))
+    check_settings(values.get("settings"))
     clash = session.scalar(
         select(Property.id)
         .where(Property.company_id == actor.company_id, Property.code == values["code"])
@@ -81,6 +83,10 @@ def update_property(
     }
     _check_shift(merged)
     _check_working_days(changes.get("working_days"))
+    if "settings" in changes:
+        # Only a write of the settings is checked: a row saved before the check may hold a bad
+        # value, and renaming the property must not fail because of it.
+        check_settings(changes["settings"])
     before = audit.snapshot(prop)
     for key, value in changes.items():
         setattr(prop, key, value)

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
@@ -174,11 +174,17 @@ def open_notices(
     *,
     mine: bool = False,
     issued_by: int | None = None,
-) -> list[dict[str, Any]]:
+    limit: int = 500,
+    after: tuple[dt.datetime, int] | None = None,
+) -> tuple[list[dict[str, Any]], tuple[dt.datetime, int] | None]:
     """Open notices, earliest deadline first (the supervisor's list); overdue only on request.
 
     ``mine``: notices the actor raised (drafted) or issued — a floor manager follows up both the
     notices they wrote and those they handed over on site. ``issued_by``: issued by that person.
+
+    Keyset-paged on (``deadline_at``, ``id``): up to ``limit`` rows after the key ``after``, and
+    the key to continue from (None on the last page). Every open notice has been issued, so
+    ``deadline_at`` is never NULL (CHECK ``deadline_at``).
     """
     allowed = properties_where(actor, "renovation.read")
     if property_id is not None:
@@ -195,11 +201,26 @@ def open_notices(
         )
     if issued_by is not None:
         stmt = stmt.where(Notice.issued_by_id == issued_by)
-    rows = session.execute(stmt.order_by(Notice.deadline_at, Notice.id).limit(500)).all()
+    if after is not None:
+        after_at, after_id = after
+        stmt = stmt.where(
+            or_(
+                Notice.deadline_at > after_at,
+                and_(Notice.deadline_at == after_at, Notice.id > after_id),
+            )
+        )
+    rows = session.execute(stmt.order_by(Notice.deadline_at, Notice.id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_key = None
+    if more and rows:
+        last = rows[-1][0]
+        assert last.deadline_at is not None  # an open notice has been issued
+        next_key = (last.deadline_at, last.id)
     labels = unit_labels(session, [unit_id for _, unit_id in rows])
     people = {n.created_by_id for n, _ in rows} | {n.issued_by_id for n, _ in rows}
     names = _display_names(session, {p for p in people if p is not None})
-    return [
+    items = [
         {
             "id": n.id,
             "property_id": n.property_id,
@@ -219,6 +240,7 @@ def open_notices(
         }
         for n, unit_id in rows
     ]
+    return items, next_key
 
 
 def _display_names(session: Session, user_ids: set[int]) -> dict[int, str]:

@@ -20,7 +20,12 @@ from ..web.context import (
     now,
     platform,
 )
-from ..web.pagination import paginate_request
+from ..web.pagination import (
+    decode_time_id_cursor,
+    encode_time_id_cursor,
+    page_size,
+    paginate_request,
+)
 from ..web.smorest import Blueprint
 from . import checklist, measures, notices, readouts
 from .models import Measure, Notice, Reinspection, Renovation, Settlement
@@ -307,14 +312,19 @@ def lift_measure(args: dict[str, Any], measure_id: int) -> Measure:
 @blp.arguments(QueueArgsSchema, location="query")
 @blp.response(200, OpenNoticeListSchema)
 def open_notices(args: dict[str, Any]) -> dict[str, Any]:
-    """Open notices, earliest deadline first; ``overdue=true`` for overdue/escalated ones,
-    ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's."""
+    """Open notices, earliest deadline first (then by id); ``overdue=true`` for overdue/escalated
+    ones, ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's.
+    Keyset-paged on (deadline, id): ``limit`` (default 500) and ``cursor`` = the previous
+    page's ``next_cursor``."""
     actor = current_actor()
     if "property_id" in args:
         property_for(args["property_id"], "renovation.read")
     else:
         require_anywhere(actor, "renovation.read")
-    items = readouts.open_notices(
+    after = decode_time_id_cursor(args["cursor"]) if args.get("cursor") else None
+    # Without ``limit``, the 500 rows this list always gave: the phone reads the first page whole.
+    limit = page_size(args.get("limit"), 500, max(platform().settings.page_size_max, 500))
+    items, next_key = readouts.open_notices(
         db(),
         actor,
         args.get("property_id"),
@@ -322,8 +332,11 @@ def open_notices(args: dict[str, Any]) -> dict[str, Any]:
         now(),
         mine=args["mine"],
         issued_by=args.get("issued_by"),
+        limit=limit,
+        after=after,
     )
-    return {"items": items}
+    next_cursor = encode_time_id_cursor(*next_key) if next_key else None
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @blp.get("/approvals")

@@ -285,7 +285,12 @@ class SettlementSchema(Schema):
 # --- queues -------------------------------------------------------------------------------
 
 
-class QueueArgsSchema(Schema):
+class QueueArgsSchema(PageArgsSchema):
+    limit = ma.fields.Integer(
+        load_default=None,
+        validate=ma.validate.Range(min=1, max=1000),
+        metadata={"description": "page size (default 500: the phone reads the first page whole)"},
+    )
     property_id = ma.fields.Integer(validate=_id)
     overdue = ma.fields.Boolean(load_default=False)
     mine = ma.fields.Boolean(
@@ -306,8 +311,7 @@ class OpenNoticeSchema(_NoticeHeadSchema):
     )
 
 
-class OpenNoticeListSchema(Schema):
-    items = ma.fields.List(ma.fields.Nested(OpenNoticeSchema), required=True)
+OpenNoticeListSchema = page_schema(OpenNoticeSchema, "OpenNoticeListSchema")
 
 
 class ApprovalArgsSchema(Schema):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -44,24 +45,58 @@ def encode_cursor(value: Any, descending: bool) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, descending: bool) -> int:
-    bad = InvalidInput(
+def bad_cursor() -> InvalidInput:
+    return InvalidInput(
         "The pagination cursor is invalid; start again from the first page.",
         message_zh="分页游标无效，请从第一页重新开始。",
         code="bad_cursor",
         details={"cursor": ["invalid"]},
     )
+
+
+def decode_cursor_key(cursor: str, descending: bool) -> Any:
+    """The raw key of a cursor (any JSON value); the caller checks its shape (``bad_cursor``)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise bad from None
+        raise bad_cursor() from None
     if not isinstance(data, dict) or data.get("d") != descending:
-        raise bad
-    key = data.get("k")
+        raise bad_cursor()
+    return data.get("k")
+
+
+def decode_cursor(cursor: str, descending: bool) -> int:
+    key = decode_cursor_key(cursor, descending)
     if not isinstance(key, int) or isinstance(key, bool) or key < 0:
-        raise bad
+        raise bad_cursor()
     return key
+
+
+def encode_time_id_cursor(at: dt.datetime, row_id: int, descending: bool = False) -> str:
+    """A cursor for a list ordered by a timestamp, then id (e.g. open notices by deadline)."""
+    return encode_cursor([at.astimezone(dt.UTC).isoformat(), row_id], descending)
+
+
+def decode_time_id_cursor(cursor: str, descending: bool = False) -> tuple[dt.datetime, int]:
+    """The (timestamp, id) of ``encode_time_id_cursor``; 422 ``bad_cursor`` for anything else."""
+    key = decode_cursor_key(cursor, descending)
+    if not (isinstance(key, list) and len(key) == 2 and isinstance(key[0], str)):
+        raise bad_cursor()
+    at, row_id = key
+    if not isinstance(row_id, int) or isinstance(row_id, bool) or row_id < 0:
+        raise bad_cursor()
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise bad_cursor() from None
+    if moment.tzinfo is None:
+        raise bad_cursor()
+    return moment, row_id
+
+
+def page_size(limit: int | None, default_limit: int, max_limit: int) -> int:
+    return min(limit or default_limit, max_limit)
 
 
 def paginate(
@@ -75,7 +110,7 @@ def paginate(
     max_limit: int,
     descending: bool = False,
 ) -> Page:
-    size = min(limit or default_limit, max_limit)
+    size = page_size(limit, default_limit, max_limit)
     if cursor:
         after = decode_cursor(cursor, descending)
         stmt = stmt.where(key < after if descending else key > after)
