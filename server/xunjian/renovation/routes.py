@@ -30,7 +30,7 @@ from ..web.smorest import Blueprint
 from . import checklist, inspections, registry
 from .common import local_day
 from .models import ChecklistVersion, Inspection, Renovation
-from .readouts import renovation_out
+from .queries import renovation_out
 from .schemas import (
     ApproveSchema,
     ChecklistEditSchema,

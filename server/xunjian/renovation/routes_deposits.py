@@ -20,7 +20,7 @@ from ..web.context import (
     now,
 )
 from ..web.smorest import Blueprint
-from . import deposits, readouts
+from . import deposits, queries
 from .models import Renovation, Settlement
 from .pdf import statement_pdf
 from .routes import site
@@ -46,7 +46,7 @@ blp = Blueprint(
 
 def settlement_for(settlement_id: int, action: str) -> Settlement:
     get_or_404(Settlement, settlement_id, "settlement", "押金结算单")
-    settlement = readouts.load_settlement(db(), settlement_id)
+    settlement = queries.load_settlement(db(), settlement_id)
     assert settlement is not None
     require(current_actor(), action, settlement.property_id)
     return settlement
@@ -54,7 +54,7 @@ def settlement_for(settlement_id: int, action: str) -> Settlement:
 
 def settlement_out(settlement: Settlement) -> dict[str, Any]:
     set_etag(settlement)
-    return readouts.settlement_out(settlement)
+    return queries.settlement_out(settlement)
 
 
 @blp.post("/renovations/<int:renovation_id>/settlement")
@@ -122,5 +122,5 @@ def decide_settlement(args: dict[str, Any], settlement_id: int) -> dict[str, Any
 def settlement_statement(args: dict[str, Any], settlement_id: int) -> Response:
     """The deposit statement PDF."""
     settlement = settlement_for(settlement_id, "renovation.read")
-    data = readouts.statement_data(db(), settlement, args["lang"])
+    data = queries.statement_data(db(), settlement, args["lang"])
     return pdf_response(statement_pdf(data, args["lang"]), f"deposit-{settlement.id}.pdf")

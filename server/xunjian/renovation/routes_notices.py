@@ -1,5 +1,5 @@
 """Renovation API: rectification notices, measures, deposit settlements and the queues
-(thin views over ``notices``, ``measures``, ``deposits`` and ``readouts``)."""
+(thin views over ``notices``, ``measures``, ``deposits`` and ``queries``)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from ..web.pagination import (
     paginate_request,
 )
 from ..web.smorest import Blueprint
-from . import checklist, measures, notices, readouts
+from . import checklist, measures, notices, queries
 from .models import Measure, Notice, Reinspection, Renovation, Settlement
 from .pdf import notice_pdf
 from .routes import property_for, property_of, site
@@ -63,7 +63,7 @@ blp = Blueprint(
 
 def notice_for(notice_id: int, action: str) -> Notice:
     get_or_404(Notice, notice_id, "notice", "整改通知单")
-    notice = readouts.load_notice(db(), notice_id)
+    notice = queries.load_notice(db(), notice_id)
     assert notice is not None
     require(current_actor(), action, notice.property_id)
     return notice
@@ -71,10 +71,10 @@ def notice_for(notice_id: int, action: str) -> Notice:
 
 def notice_out(notice: Notice) -> dict[str, Any]:
     db().expire(notice)
-    loaded = readouts.load_notice(db(), notice.id)
+    loaded = queries.load_notice(db(), notice.id)
     assert loaded is not None
     set_etag(loaded)
-    return readouts.notice_out(db(), loaded, now())
+    return queries.notice_out(db(), loaded, now())
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -230,7 +230,7 @@ def refer_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
 def notice_pdf_view(args: dict[str, Any], notice_id: int) -> Response:
     """The printable notice (Chinese; ``?lang=en`` for English) with a QR to its photo."""
     notice = notice_for(notice_id, "renovation.read")
-    doc = readouts.notice_document(db(), platform().store, notice, args["lang"], request.url_root)
+    doc = queries.notice_document(db(), platform().store, notice, args["lang"], request.url_root)
     return pdf_response(notice_pdf(doc), f"notice-{notice.serial or notice.id}.pdf")
 
 
@@ -324,7 +324,7 @@ def open_notices(args: dict[str, Any]) -> dict[str, Any]:
     after = decode_time_id_cursor(args["cursor"]) if args.get("cursor") else None
     # Without ``limit``, the 500 rows this list always gave: the phone reads the first page whole.
     limit = page_size(args.get("limit"), 500, max(platform().settings.page_size_max, 500))
-    items, next_key = readouts.open_notices(
+    items, next_key = queries.open_notices(
         db(),
         actor,
         args.get("property_id"),
@@ -349,7 +349,7 @@ def approvals(args: dict[str, Any]) -> dict[str, Any]:
         property_for(args["property_id"], "renovation.approve")
     else:
         require_anywhere(actor, "renovation.approve")
-    out = readouts.approvals(db(), actor, args.get("property_id"))
+    out = queries.approvals(db(), actor, args.get("property_id"))
     # Each decision needs If-Match; with the ETag listed, a manager can decide with no signal.
     for key, model in (("measures", Measure), ("settlements", Settlement)):
         out[key] = [{**row, "etag": etag_for(model, row["id"], row["version"])} for row in out[key]]

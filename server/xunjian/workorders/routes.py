@@ -26,7 +26,7 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import closing, engineer, orders, sla, views
+from . import closing, engineer, orders, queries, sla
 from . import requests as request_service
 from .models import OPEN_ORDER_STATES, ServiceRequest, WorkOrder
 from .schemas import (
@@ -81,7 +81,7 @@ def _request(request_id: int, action: str) -> ServiceRequest:
 
 def _request_out(request: ServiceRequest) -> dict[str, Any]:
     set_etag(request)
-    return views.requests_out(db(), [request], now())[0]
+    return queries.requests_out(db(), [request], now())[0]
 
 
 @requests_blp.route("")
@@ -100,7 +100,7 @@ class Requests(MethodView):
             )
         page = paginate_request(stmt, ServiceRequest.id, args, descending=True)
         return {
-            "items": views.requests_out(db(), page.items, now()),
+            "items": queries.requests_out(db(), page.items, now()),
             "next_cursor": page.next_cursor,
         }
 
@@ -192,13 +192,13 @@ def _order(order_id: int, action: str) -> WorkOrder:
 
 def _order_out(order: WorkOrder) -> dict[str, Any]:
     set_etag(order)
-    return {**views.order_detail(db(), order, now()), "etag": etag_of(order)}
+    return {**queries.order_detail(db(), order, now()), "etag": etag_of(order)}
 
 
 def _orders_out(items: list[WorkOrder]) -> list[dict[str, Any]]:
     """List rows with each order's ETag (the single GET's header, same helper), so a phone can
     send If-Match for a listed order without reading it first."""
-    rows = views.orders_out(db(), items, now())
+    rows = queries.orders_out(db(), items, now())
     return [{**row, "etag": etag_of(order)} for row, order in zip(rows, items, strict=True)]
 
 
@@ -255,7 +255,7 @@ def my_queue(args: dict[str, Any]) -> dict[str, Any]:
         WorkOrder.state.in_(("assigned", "accepted", "on_site", "paused", "rework")),
         or_(mine, team_queue),
     )
-    items = list(db().scalars(views.queue_order(stmt).limit(args["limit"])))
+    items = list(db().scalars(queries.queue_order(stmt).limit(args["limit"])))
     return {"items": _orders_out(items)}
 
 

@@ -28,6 +28,7 @@ from ..web.smorest import Blueprint
 from . import metrics, webhooks
 from .common import field_error
 from .models import WebhookDelivery, WebhookEndpoint
+from .queries import columns
 from .routes import property_for
 from .schemas_desk import (
     DeliveryArgsSchema,
@@ -41,7 +42,6 @@ from .schemas_desk import (
     WebhookSchema,
     WebhookWithSecretSchema,
 )
-from .views import columns
 
 blp = Blueprint(
     "workorders_admin", __name__, description="Work-order metrics and outbound webhooks"

@@ -23,7 +23,7 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import completions, notifications, push, views, visits
+from . import completions, notifications, push, queries, visits
 from .models import Completion, Escalation, ReturnVisit, ServiceRequest, WorkOrder
 from .routes import _order, _request, _scoped_list, property_for
 from .routes_admin import _allow_private
@@ -83,7 +83,7 @@ def report_completion(args: dict[str, Any], order_id: int) -> dict[str, Any]:
         ),
     )
     set_etag(completion)
-    return views.completion_out(db(), completion)
+    return queries.completion_out(db(), completion)
 
 
 @blp.route("/workorders/late-completions", methods=["GET"])
@@ -95,7 +95,7 @@ def late_completions(args: dict[str, Any]) -> dict[str, Any]:
     stmt = stmt.where(Completion.status == args["status"])
     page = paginate_request(stmt, Completion.id, args)
     return {
-        "items": [views.completion_out(db(), c) for c in page.items],
+        "items": [queries.completion_out(db(), c) for c in page.items],
         "next_cursor": page.next_cursor,
     }
 
@@ -112,7 +112,7 @@ def resolve_late_completion(args: dict[str, Any], completion_id: int) -> dict[st
     decide(db(), current_actor(), completion, args["note"], now())
     commit()
     set_etag(completion)
-    return views.completion_out(db(), completion)
+    return queries.completion_out(db(), completion)
 
 
 # --- return visits ------------------------------------------------------------------------
