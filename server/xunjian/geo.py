@@ -9,8 +9,6 @@ every check-in.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import shapely
@@ -19,16 +17,6 @@ from shapely.geometry.base import BaseGeometry
 
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
-
-
-def local_projection(ref_lon: float, ref_lat: float) -> Callable[..., tuple[float, float]]:
-    """A function (lon, lat) -> (x, y) metres east/north of the reference point."""
-    k_lon = METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(ref_lat))
-
-    def project(lon: Any, lat: Any, z: Any = None) -> tuple[Any, Any]:
-        return (lon - ref_lon) * k_lon, (lat - ref_lat) * METRES_PER_DEGREE_LAT
-
-    return project
 
 
 def to_local(geometry: BaseGeometry, ref_lon: float, ref_lat: float) -> BaseGeometry:

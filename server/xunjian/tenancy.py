@@ -81,11 +81,6 @@ def bind_actor(session: Session, actor: Actor | None) -> None:
         session.info[ACTOR_KEY] = actor
 
 
-def session_actor(session: Session) -> Actor | None:
-    actor = session.info.get(ACTOR_KEY)
-    return actor if isinstance(actor, Actor) else None
-
-
 def _scope_criteria(actor: Actor) -> list[Any]:
     from .org.models import Property  # the one PropertyRoot; imported late to avoid a cycle
 

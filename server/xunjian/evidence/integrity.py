@@ -13,7 +13,6 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,9 +228,3 @@ def _check_object(store: Any, evidence: Evidence, report: VerifyReport) -> None:
             f"evidence {evidence.id}: stored original {evidence.original_key} does not match "
             f"its sha256 (the bytes were changed)"
         )
-
-
-def iter_chain(session: Session) -> Iterator[ChainEntry]:
-    yield from session.scalars(
-        select(ChainEntry).order_by(ChainEntry.seq).execution_options(**UNSCOPED)
-    )

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput
 from ..permissions import require, require_anywhere
 from ..tenancy import Actor
-from .models import Building, CalendarDay, Company, Floor, Property, Unit
+from .models import Building, CalendarDay, Floor, Property, Unit
 from .settings import check_settings
 
 
@@ -159,10 +159,3 @@ def update_structure(
         setattr(item, key, value)
     audit.record(session, actor, item, "update", before=before)
     return item
-
-
-def get_company(session: Session, company_id: int) -> Company:
-    company = session.get(Company, company_id)
-    if company is None:
-        raise NotFound("No such company.")
-    return company

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely import STRtree
-from shapely.geometry import Point, Polygon, mapping
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 from sqlalchemy import select, update
@@ -194,13 +194,6 @@ def mapping_of(geofence: dict[str, Any]) -> dict[str, Any]:
 
 def circle(lon: float, lat: float, radius_m: float = DEFAULT_RADIUS_M) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [lon, lat], "radius_m": radius_m}
-
-
-def as_geojson(fence: Fence) -> dict[str, Any]:
-    data = dict(mapping(fence.shape))
-    if fence.radius_m:
-        data["radius_m"] = fence.radius_m
-    return data
 
 
 # --- the per-property spatial index -------------------------------------------------------

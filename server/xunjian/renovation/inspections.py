@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import audit
 from ..auth.models import User
 from ..errors import Conflict
-from ..org.models import Property, Unit
+from ..org.models import Property
 from ..patrol.models import Finding
 from ..permissions import properties_where, require
 from ..tenancy import Actor
@@ -339,7 +339,3 @@ def my_sites(session: Session, actor: Actor, now: dt.datetime) -> list[dict[str,
                 }
             )
     return due
-
-
-def unit_of(session: Session, unit_id: int) -> Unit | None:
-    return session.scalar(select(Unit).where(Unit.id == unit_id))

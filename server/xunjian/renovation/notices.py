@@ -36,7 +36,6 @@ from .common import (
 )
 from .deadlines import allocate_serial, check_deadline, deadline_for
 from .models import (
-    OPEN_NOTICE_STATES,
     SEVERITIES,
     InspectionResult,
     Notice,
@@ -391,7 +390,3 @@ def mark_overdue(session: Session, now: dt.datetime) -> int:
         _audit(session, None, notice, "mark_overdue", before)
     session.flush()
     return len(due)
-
-
-def is_open(notice: Notice) -> bool:
-    return notice.state in OPEN_NOTICE_STATES
