@@ -90,6 +90,9 @@ def create_app(
         use_sessions(sessions)
         use_store(lambda: app.extensions["xunjian"].store)
 
+    from .areas import register as register_areas
+
+    register_areas()
     install_request_logging(app)
     register_error_handlers(app)
     app.teardown_appcontext(teardown_session)

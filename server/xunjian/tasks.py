@@ -62,6 +62,10 @@ def use_sessions(factory: sessionmaker[Session] | None) -> None:
 
 
 def task_session() -> Any:
+    # A worker process may never have built the app: wire the areas here too (idempotent).
+    from .areas import register
+
+    register()
     return session_scope(_session_factory())
 
 

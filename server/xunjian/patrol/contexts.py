@@ -86,6 +86,8 @@ def resolve_spot_check(session: Session, context_id: str) -> ContextInfo | None:
     )
 
 
-register_context("patrol_checkin", resolve_checkin)
-register_context("patrol_finding", resolve_finding)
-register_context("spot_check", resolve_spot_check)
+def register() -> None:
+    """Tell the evidence area how to look up this area's tasks (called by ``areas.register``)."""
+    register_context("patrol_checkin", resolve_checkin)
+    register_context("patrol_finding", resolve_finding)
+    register_context("spot_check", resolve_spot_check)

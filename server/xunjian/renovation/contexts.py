@@ -65,5 +65,7 @@ def resolve_notice(session: Session, context_id: str) -> ContextInfo | None:
     )
 
 
-register_context("renovation_item", resolve_item)
-register_context("notice", resolve_notice)
+def register() -> None:
+    """Tell the evidence area how to look up this area's tasks (called by ``areas.register``)."""
+    register_context("renovation_item", resolve_item)
+    register_context("notice", resolve_notice)

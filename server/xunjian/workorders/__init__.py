@@ -1,4 +1,2 @@
 """Engineering work orders: requests, dispatch, the engineer's phone, SLAs and escalation,
 return visits, metrics, notifications and outbound webhooks (issue 6). See docs/WORKORDERS.md."""
-
-from . import contexts as _contexts  # noqa: F401  registers the evidence context resolvers

@@ -48,5 +48,7 @@ def resolve_after(session: Session, context_id: str) -> ContextInfo | None:
     )
 
 
-register_context("workorder_before", resolve_before)
-register_context("workorder_after", resolve_after)
+def register() -> None:
+    """Tell the evidence area how to look up this area's tasks (called by ``areas.register``)."""
+    register_context("workorder_before", resolve_before)
+    register_context("workorder_after", resolve_after)
