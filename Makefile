@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup setup-test lint openapi bench clean
+.PHONY: run test setup setup-test lint openapi hooks bench clean
 
 $(BIN)/xunjian: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lint: $(BIN)/xunjian
 	$(BIN)/ruff check server tests bench
 	$(BIN)/ruff format --check server tests bench
 	$(BIN)/mypy
+
+## Install the git pre-commit hooks (ruff, ruff format, mypy, OpenAPI freshness) into this clone.
+hooks:
+	@[ -x $(BIN)/pre-commit ] || $(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pre-commit install
 
 openapi: $(BIN)/xunjian
 	$(BIN)/xunjian openapi
