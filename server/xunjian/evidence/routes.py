@@ -26,7 +26,7 @@ from ..web.context import (
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import devices, loans, service
-from .ingest import PhotoUpload, ingest_photo
+from .ingest import PhotoUpload, discard_if_orphan, ingest_photo
 from .integrity import load_signer
 from .models import DeviceStatus, Evidence, Loan
 from .schemas import (
@@ -112,7 +112,12 @@ class EvidenceCollection(MethodView):
         if result.replayed:
             g.idempotent_replay = True
             return result.evidence
-        commit()
+        try:
+            commit()
+        except Exception:
+            if result.stored_key:
+                discard_if_orphan(db(), platform().store, result.stored_key)
+            raise
         try:
             evidence_derivatives.delay(result.evidence.id)
         except Exception:
