@@ -80,8 +80,7 @@ class EvidenceCollection(MethodView):
             Evidence.property_id.in_(sorted(service.readable_property_ids(actor)))
         )
         page = paginate_request(stmt, Evidence.id, args, descending=True)
-        items = [e for e in page.items if service.matches_flag(e, args.get("flag"))]
-        return {"items": items, "next_cursor": page.next_cursor}
+        return {"items": page.items, "next_cursor": page.next_cursor}
 
     @blp.arguments(UploadSchema, location="files")
     @blp.response(201, EvidenceSchema)
