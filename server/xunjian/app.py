@@ -153,6 +153,9 @@ def create_app(
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in _area_blueprints():
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
+    from .web.conditional import document_if_match
+
+    document_if_match(app, api.spec)
     app.register_blueprint(_health_root())
     from .evidence.verify_page import bp as verify_page_bp
 

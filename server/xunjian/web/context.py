@@ -109,7 +109,17 @@ class StorageOutsideTransactions:
     read-only transaction, so a slow or failing store never holds the database lock."""
 
     _NETWORK = frozenset(
-        {"put", "get", "head", "exists", "delete", "iter_chunks", "ping", "ensure_bucket"}
+        {
+            "put",
+            "get",
+            "head",
+            "exists",
+            "delete",
+            "iter_chunks",
+            "ping",
+            "probe_write",
+            "ensure_bucket",
+        }
     )
 
     def __init__(self, store: Any) -> None:
