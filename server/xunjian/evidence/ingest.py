@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLarge
+from ..org import localtime
 from ..org.models import Property
 from ..permissions import require
 from ..storage import content_key
@@ -162,7 +163,7 @@ def ingest_photo(
     if not store.exists(key):
         store.put(key, data, content_type=info.mime, sha256_hex=digest)
 
-    tz = ZoneInfo(prop.timezone)
+    tz = localtime.tz(prop)
     evidence = Evidence(
         client_id=upload.client_id,
         property_id=prop.id,

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..geo import distance_m, metres_outside
+from ..org import localtime
 from ..org.models import Property
 from .contexts import ContextInfo
 
@@ -44,14 +44,14 @@ def upload_deadline(prop: Property, day: dt.date) -> dt.datetime:
     """Camera rule 3: photos are handed in the same day, by the end of the day shift (a setting)."""
     setting = (prop.settings or {}).get("upload_deadline")
     at = dt.time.fromisoformat(setting) if isinstance(setting, str) else prop.day_shift_end
-    return dt.datetime.combine(day, at, tzinfo=ZoneInfo(prop.timezone))
+    return localtime.at_local(prop, day, at)
 
 
 def check(facts: Facts, prop: Property, context: ContextInfo | None) -> list[dict[str, Any]]:
     flags: list[dict[str, Any]] = []
     skew_setting = (prop.settings or {}).get("clock_skew_minutes", DEFAULT_CLOCK_SKEW_MINUTES)
     skew = dt.timedelta(minutes=float(str(skew_setting)))
-    tz = ZoneInfo(prop.timezone)
+    tz = localtime.tz(prop)
     taken = facts.captured_at or facts.exif_taken_at or facts.received_at
 
     if facts.captured_at and facts.captured_at > facts.received_at + skew:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,14 +23,6 @@ def property_of(session: Session, property_id: int) -> Property:
     if prop is None:
         raise NotFound("No such property.", message_zh="项目不存在。")
     return prop
-
-
-def tz_of(prop: Property) -> ZoneInfo:
-    return ZoneInfo(prop.timezone)
-
-
-def local_day(prop: Property, at: dt.datetime) -> dt.date:
-    return at.astimezone(tz_of(prop)).date()
 
 
 def unit_label(session: Session, unit_id: int, lang: str = "zh") -> str:

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 from .. import audit
 from ..auth.models import User
 from ..errors import Conflict
+from ..org.localtime import local_day
 from ..org.models import Property
 from ..patrol.models import Finding
 from ..permissions import properties_where, require
 from ..tenancy import Actor
 from . import checklist, registry
-from .common import check_phone_time, check_photos, field_error, local_day, unit_labels
+from .common import check_phone_time, check_photos, field_error, unit_labels
 from .models import ACTIVE_STATES, ChecklistVersion, Inspection, InspectionResult, Renovation
 from .states import RENOVATION
 

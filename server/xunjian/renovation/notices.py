@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
+from ..org import localtime
 from ..org.models import Property
 from ..permissions import require
 from ..signatures import decode_signature, store_signature
@@ -32,7 +33,6 @@ from .common import (
     check_phone_time,
     check_photos,
     field_error,
-    tz_of,
 )
 from .deadlines import allocate_serial, check_deadline, deadline_for
 from .models import (
@@ -153,7 +153,7 @@ def issue_notice(
     # Both query (and flush): work them out before the notice changes, or the autoflush would
     # write a half-issued row that the CHECK constraints refuse.
     deadline, deadline_at = deadline_for(session, prop, notice, now)
-    serial = allocate_serial(session, prop, now.astimezone(tz_of(prop)).year)
+    serial = allocate_serial(session, prop, localtime.local_day(prop, now).year)
     notice.deadline, notice.deadline_at, notice.serial = deadline, deadline_at, serial
     notice.issued_at, notice.issued_by_id = now, actor.user_id
     notice.state = target
