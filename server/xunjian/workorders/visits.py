@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
+from ..org import phone_clock
 from ..permissions import require
 from ..tenancy import Actor
 from . import closing, orders
 from . import requests as request_service
-from .common import event_time, field_error, lock_row, store_signature
+from .common import field_error, get_property, lock_row, store_signature
 from .models import ReturnVisit, ServiceRequest, WorkOrder
 from .webhooks import emit
 
@@ -87,7 +88,13 @@ def record(
         if owner_signature
         else (None, None)
     )
-    at = event_time(visited_at, now)
+    matter = work_order if work_order is not None else request
+    assert matter is not None
+    matter_began = matter.created_at if isinstance(matter, WorkOrder) else matter.recorded_at
+    clock = phone_clock.judge(
+        get_property(session, property_id), visited_at, now, not_before=matter_began
+    )
+    at = clock.at
     visit = ReturnVisit(
         property_id=property_id,
         client_id=client_id,
@@ -104,7 +111,7 @@ def record(
         **{name: ratings[name] for name in RATINGS},
     )
     session.add(visit)
-    audit.record(session, actor, visit, "visit")
+    audit.record(session, actor, visit, "visit", extra=clock.audit())
     reason = comment.strip() or "The owner was not satisfied at the return visit."
     if work_order is not None:
         if satisfied:
