@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLarge
-from ..org import localtime
+from ..org import localtime, phone_clock
 from ..org.models import Property
 from ..permissions import require
 from ..storage import content_key
@@ -192,10 +192,12 @@ def ingest_photo(
         short_code=_short_code(),
         signature="",
     )
+    # A task's start is not passed as a bound: a photo taken before its task began is possible
+    # (attached later) and has its own flag, ``before_task_start``.
+    clock = phone_clock.judge(prop, upload.captured_at, now)
     evidence.flags = plausibility.check(
         plausibility.Facts(
-            received_at=now,
-            captured_at=upload.captured_at,
+            clock=clock,
             exif_taken_at=evidence.exif_taken_at,
             latitude=upload.latitude,
             longitude=upload.longitude,
@@ -209,6 +211,6 @@ def ingest_photo(
     session.add(evidence)
     session.flush()
     append_to_chain(session, evidence, signer)
-    audit.record(session, actor, evidence, "upload")
+    audit.record(session, actor, evidence, "upload", extra=clock.audit())
     _keep_decoded(evidence.id, decoded)
     return IngestResult(evidence, replayed=False)

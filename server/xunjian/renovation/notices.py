@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
-from ..org import localtime
+from ..org import localtime, phone_clock
 from ..org.models import Property
 from ..permissions import require
 from ..signatures import decode_signature, store_signature
@@ -30,9 +30,9 @@ from ..tenancy import Actor
 from . import checklist, measures, registry
 from .common import (
     UNSCOPED,
-    check_phone_time,
     check_photos,
     field_error,
+    property_of,
 )
 from .deadlines import allocate_serial, check_deadline, deadline_for
 from .models import (
@@ -201,7 +201,10 @@ def acknowledge(
     posted at the door stands for the service."""
     require(actor, "renovation.notice", notice.property_id)
     target = NOTICE.next(notice.state, "acknowledge" if outcome == "signed" else "refuse")
-    when = check_phone_time(at, now, "at")
+    clock = phone_clock.judge(
+        property_of(session, notice.property_id), at, now, not_before=notice.issued_at
+    )
+    when = clock.at
     before = audit.snapshot(notice)
     if outcome == "signed":
         if not signer_name.strip():
@@ -239,7 +242,8 @@ def acknowledge(
     notice.acknowledged_at, notice.acknowledged_by_id = when, actor.user_id
     notice.ack_note = note
     notice.state = target
-    _audit(session, actor, notice, "acknowledge" if outcome == "signed" else "refuse", before)
+    event = "acknowledge" if outcome == "signed" else "refuse"
+    _audit(session, actor, notice, event, before, **clock.audit())
     return notice
 
 
@@ -258,7 +262,10 @@ def reinspect(
     """A re-inspection needs photos whether it passes (proof of rectification) or not."""
     require(actor, "renovation.inspect", notice.property_id)
     target = NOTICE.next(notice.state, "pass_reinspection" if passed else "fail_reinspection")
-    when = check_phone_time(inspected_at, now, "inspected_at")
+    clock = phone_clock.judge(
+        property_of(session, notice.property_id), inspected_at, now, not_before=notice.issued_at
+    )
+    when = clock.at
     photos = check_photos(
         session,
         notice.property_id,
@@ -294,6 +301,7 @@ def reinspect(
         before,
         reinspection_id=row.id,
         photos=photos,
+        **clock.audit(),
     )
     return row
 
@@ -315,9 +323,9 @@ def escalate(
         raise field_error(
             "interview_outcome", "Record the interview's outcome.", "请记录约谈结果。"
         )
-    check_phone_time(interview_at, now, "interview_at")
-    prop = session.scalar(select(Property).where(Property.id == notice.property_id))
-    assert prop is not None
+    prop = property_of(session, notice.property_id)
+    # Typed by the person who held the interview, not read off a clock: it must be possible.
+    phone_clock.check_stated(prop, interview_at, now, "interview_at", not_before=notice.issued_at)
     version = checklist.current_version(session, prop.company_id)
     codes = measures.check_codes(version, measure_codes or [])
     before = audit.snapshot(notice)
