@@ -77,7 +77,7 @@ def check(facts: Facts, prop: Property, context: ContextInfo | None) -> list[dic
                 f"拍摄时间早于任务开始 {m} 分钟。",
             )
         )
-    deadline = upload_deadline(prop, taken.astimezone(tz).date())
+    deadline = upload_deadline(prop, localtime.local_day(prop, taken))
     if received_at > deadline:
         flags.append(
             _flag(

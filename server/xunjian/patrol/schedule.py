@@ -64,7 +64,7 @@ def instances_on(route: Route, day: dt.date, tz: ZoneInfo) -> list[WindowInstanc
 
 def window_for_start(route: Route, tz: ZoneInfo, at: dt.datetime) -> WindowInstance | None:
     """The schedule window a run started at ``at`` belongs to (None: an unscheduled run)."""
-    day = at.astimezone(tz).date()
+    day = localtime.local_day(tz, at)
     candidates = [
         inst
         for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1))
@@ -105,7 +105,7 @@ def raise_missed_alerts(session: Session, now: dt.datetime) -> int:
     due: list[tuple[Route, WindowInstance]] = []
     for route in routes:
         tz = localtime.tz(props[route.property_id])
-        today = now.astimezone(tz).date()
+        today = localtime.local_day(tz, now)
         for back in range(3):
             for inst in instances_on(route, today - dt.timedelta(days=back), tz):
                 if now - LOOKBACK < inst.deadline <= now and inst.deadline > route.schedule_since:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
-from ..org import phone_clock
+from ..org import localtime, phone_clock
 from ..permissions import require
 from ..tenancy import Actor
 from . import closing, orders
@@ -203,13 +203,11 @@ def queue(session: Session, property_id: int, limit: int) -> list[dict[str, Any]
 def batch_window(tz: ZoneInfo, friday: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The batch engineering hands over on ``friday``: the 7 days before it (Friday through
     Thursday, local time), so consecutive batches neither overlap nor leave a gap."""
-    end = dt.datetime.combine(friday, dt.time(0), tzinfo=tz)
-    start = dt.datetime.combine(friday - dt.timedelta(days=7), dt.time(0), tzinfo=tz)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    return localtime.days_bounds(tz, friday - dt.timedelta(days=7), friday - dt.timedelta(days=1))
 
 
 def last_friday(tz: ZoneInfo, now: dt.datetime) -> dt.date:
-    today = now.astimezone(tz).date()
+    today = localtime.local_day(tz, now)
     return today - dt.timedelta(days=(today.isoweekday() - FRIDAY) % 7)
 
 
