@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xunjian.workorders.orders import ORDER
+from xunjian.workorders.states import ORDER
 
 RULES = Path(__file__).parents[2] / "mobile_pwa" / "src" / "screens" / "roles" / "work-rules.js"
 ENGINEER_EVENTS = {"accept", "arrive", "resume", "complete", "decline", "pause", "return"}

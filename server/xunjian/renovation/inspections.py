@@ -139,7 +139,7 @@ def record_inspection(
     """One inspection: every active item of the version gets a result; items not sent take
     ``rest`` (the phone shows them all as OK and the inspector flips the violations)."""
     require(actor, "renovation.inspect", renovation.property_id)
-    RENOVATION.next(renovation.state, "inspect")
+    RENOVATION.check(renovation, "inspect")
     clock = phone_clock.judge(prop, inspected_at, now, not_before=renovation.created_at)
     at = clock.at
     version = _version_for(session, prop.company_id, checklist_version)

@@ -1,6 +1,6 @@
-"""Small pieces the work-order modules share: row locks, field errors, staff
-look-ups, places, owner signatures. No Flask imports. (The state-machine type is the one all
-areas share: ``xunjian.lifecycle.StateMachine``.)"""
+"""Small pieces the work-order modules share: row locks, field errors, staff look-ups, places,
+owner signatures. No Flask imports. (The lifecycles are in ``states.py``; phone times follow
+``org/phone_clock.py``.)"""
 
 from __future__ import annotations
 
