@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "2493154cbc5b9746";
+const VERSION = "db8aa08e93059abb";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",
@@ -18,6 +18,7 @@ const SHELL = [
   "/icons/icon-maskable-192.png",
   "/icons/icon-maskable-512.png",
   "/manifest.webmanifest",
+  "/src/api-enums.js",
   "/src/api.js",
   "/src/app.js",
   "/src/components/camera.js",

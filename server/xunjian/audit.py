@@ -76,11 +76,15 @@ def record(
     after: dict[str, Any] | None = None,
     request_id: str = "",
     property_id: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one audit entry. ``after`` defaults to the entity's current state."""
+    """Append one audit entry. ``after`` defaults to the entity's current state; ``extra``
+    adds what the row has no column for (e.g. the phone's clock verdict, org/phone_clock.py)."""
     session.flush()  # the entity needs its id, and its defaults, before we describe it
     if after is None and action != "delete":
         after = snapshot(entity)
+    if extra:
+        after = {**(after or {}), **_jsonable(extra)}
     if property_id is None and isinstance(entity, PropertyScoped):
         property_id = entity.property_id
     request_id = request_id or str(session.info.get("request_id", ""))

@@ -5,6 +5,7 @@
 // outbox; the checklist is kept on the phone, so the screen opens in a basement with no signal.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { INSPECTION_RESULTS } from "../api-enums.js";
 import { apiFetch } from "../api.js";
 import { getLocale, t } from "../i18n.js";
 import { readItem, writeItem } from "../storage.js";
@@ -24,7 +25,7 @@ import { noticesHref } from "./roles/renovation-sites.js";
 /** @typedef {import("../i18n.js").MessageKey} MessageKey */
 
 const CHECKLIST_KEY = "xj.checklist";
-const RESULTS = /** @type {const} */ (["ok", "violation", "not_applicable"]);
+const RESULTS = INSPECTION_RESULTS;
 
 /** The current checklist, from the server or (offline) the copy kept from the last time. */
 async function loadChecklist() {

@@ -6,6 +6,7 @@
 // list says so); the raise, an issue and the acknowledgement are queued through the outbox.
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
+import { ACK_OUTCOMES, SIGNER_ROLES } from "../api-enums.js";
 import { apiFetch } from "../api.js";
 import { getLocale, t } from "../i18n.js";
 import { ownerIdOf } from "../session.js";
@@ -192,8 +193,8 @@ function AckForm({ user, noticeId, propertyId, unitLabel, onDone, onCancel }) {
     <${LoadState} state=${state} />
     ${state.data &&
     html`<p class="card__meta">${(state.data.violations ?? []).map((v) => `${v.code} ${v.name_zh ?? ""}`).join("；")}</p>
-      ${toggle(/** @type {const} */ (["signed", "refused"]), form.outcome, (v) => update({ outcome: v }), "rn.outcome")}
-      ${toggle(/** @type {const} */ (["owner", "contractor"]), form.role, (v) => update({ role: v }), "rn.role")}
+      ${toggle(ACK_OUTCOMES, form.outcome, (v) => update({ outcome: v }), "rn.outcome")}
+      ${toggle(SIGNER_ROLES, form.role, (v) => update({ role: v }), "rn.role")}
       <label class="field"><span class="field__label">${t("rn.signer")}</span>
         <input class="field__input" maxlength="100" value=${form.name} data-testid="rn-signer"
           onInput=${(/** @type {Event} */ e) => update({ name: /** @type {HTMLInputElement} */ (e.currentTarget).value })} /></label>

@@ -16,6 +16,7 @@ import { isoWithOffset } from "../outbox/photo.js";
 import { Camera, locate } from "../components/camera.js";
 import { Scanner } from "../components/scanner.js";
 import { LoadState, queueAction, shortTime, useLoad } from "./roles/common.js";
+import { FINDING_CATEGORIES, FINDING_OUTCOMES } from "../api-enums.js";
 
 /** @typedef {import("../types/contract").User} User */
 /** @typedef {import("../types/contract").RunDetail} RunDetail */
@@ -23,7 +24,8 @@ import { LoadState, queueAction, shortTime, useLoad } from "./roles/common.js";
 /** @typedef {{ code: string, checkpoint_id: number | null, at: string }} LocalCheckin */
 /** @typedef {import("../i18n.js").MessageKey} MessageKey */
 
-const CATEGORIES = /** @type {const} */ (["", "cleaning", "security", "facility", "fire_safety", "renovation", "parking", "greenery", "other"]);
+/** @typedef {typeof FINDING_CATEGORIES[number]} FindingCategory */
+/** @typedef {typeof FINDING_OUTCOMES[number]} FindingOutcome */
 
 /** @param {number} runId */
 const cacheKey = (runId) => `xj.run.${runId}`;
@@ -204,8 +206,8 @@ export function PatrolRunScreen({ user, runId }) {
  */
 function FindingForm({ user, runId, propertyId, onSaved }) {
   const [findingId, setFindingId] = useState(() => newUuid());
-  const [outcome, setOutcome] = useState(/** @type {"problem" | "ok"} */ ("problem"));
-  const [category, setCategory] = useState(/** @type {typeof CATEGORIES[number]} */ ("facility"));
+  const [outcome, setOutcome] = useState(/** @type {FindingOutcome} */ ("problem"));
+  const [category, setCategory] = useState(/** @type {FindingCategory} */ ("facility"));
   const [note, setNote] = useState("");
   const [photos, setPhotos] = useState(/** @type {string[]} */ ([]));
 
@@ -226,14 +228,14 @@ function FindingForm({ user, runId, propertyId, onSaved }) {
     <article class="card card--capture" data-testid="finding-form">
       <h2 class="card__title">${t("run.findingTitle")}</h2>
       <div class="actions-2" role="radiogroup">
-        ${/** @type {const} */ (["problem", "ok"]).map(
+        ${FINDING_OUTCOMES.map(
           (o) => html`<button type="button" key=${o} role="radio" aria-checked=${outcome === o}
             class=${outcome === o ? "btn btn--primary" : "btn btn--ghost"} onClick=${() => setOutcome(o)}>${t(/** @type {MessageKey} */ (`run.outcome.${o}`))}</button>`,
         )}
       </div>
       <label class="field"><span class="field__label">${t("run.category")}</span>
-        <select class="field__input" value=${category} onChange=${(/** @type {Event} */ e) => setCategory(/** @type {typeof CATEGORIES[number]} */ (/** @type {HTMLSelectElement} */ (e.currentTarget).value))}>
-          ${CATEGORIES.map((c) => html`<option key=${c} value=${c}>${t(/** @type {MessageKey} */ (`run.category.${c || "none"}`))}</option>`)}
+        <select class="field__input" value=${category} onChange=${(/** @type {Event} */ e) => setCategory(/** @type {FindingCategory} */ (/** @type {HTMLSelectElement} */ (e.currentTarget).value))}>
+          ${FINDING_CATEGORIES.map((c) => html`<option key=${c} value=${c}>${t(/** @type {MessageKey} */ (`run.category.${c || "none"}`))}</option>`)}
         </select></label>
       <label class="field"><span class="field__label">${t("run.note")}</span>
         <input class="field__input" maxlength="1000" value=${note} data-testid="finding-note"

@@ -6,6 +6,11 @@ import type { components, paths } from "./api";
 
 type JsonOf<T> = T extends { content: { "application/json": infer B } } ? B : never;
 
+/** The JSON body of method M of path P: src/api-enums.js checks its lists against its fields. */
+export type BodyOf<P extends keyof paths, M extends string> = paths[P] extends { [K in M]: { requestBody?: infer R } }
+  ? JsonOf<NonNullable<R>>
+  : never;
+
 export type LoginRequest = JsonOf<paths["/api/v1/auth/login"]["post"]["requestBody"]>;
 export type LoginResponse = JsonOf<paths["/api/v1/auth/login"]["post"]["responses"][200]>;
 export type User = JsonOf<paths["/api/v1/auth/me"]["get"]["responses"][200]>;

@@ -16,3 +16,11 @@ test("generated API types match schemas/openapi.json (else: npm run gen:types)",
   const committed = readFileSync(join(ROOT, "src", "types", "api.d.ts"), "utf8");
   assert.ok(committed === fresh, "src/types/api.d.ts is stale: run `npm run gen:types` in mobile_pwa/");
 });
+
+// src/api-enums.js must be what scripts/gen_enums.mjs makes of schemas/openapi.json: the screens'
+// choices (categories, priorities, statuses …) are the server's, never a hand copy.
+test("generated enum lists match schemas/openapi.json (else: npm run gen:types)", { skip: !existsSync(SPEC) && "no schemas/openapi.json" }, async () => {
+  const { render, OUT_PATH } = await import("../../scripts/gen_enums.mjs");
+  const fresh = render(JSON.parse(readFileSync(SPEC, "utf8")));
+  assert.ok(readFileSync(OUT_PATH, "utf8") === fresh, "src/api-enums.js is stale: run `npm run gen:types` in mobile_pwa/");
+});

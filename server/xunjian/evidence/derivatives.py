@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
+from ..org import localtime
 from ..org.models import Property
 from . import imaging
 from .contexts import resolve_context
@@ -47,7 +47,7 @@ def strip_for(session: Session, evidence: Evidence) -> imaging.StripText:
     context = resolve_context(session, evidence.context_type, evidence.context_id)
     assert prop is not None
     place = context.label if context and context.label else CONTEXT_LABELS_ZH[evidence.context_type]
-    local = evidence.received_at.astimezone(ZoneInfo(prop.timezone))
+    local = localtime.local(prop, evidence.received_at)
     # Three lines, as the phone's preview shows them (place / time and person / hash).
     return imaging.StripText(
         lines=[

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLarge
+from ..org import localtime, phone_clock
 from ..org.models import Property
 from ..permissions import require
 from ..storage import content_key
@@ -176,11 +177,11 @@ def ingest_photo(
         existing = find_replay(session, upload)
         if existing is not None:
             return IngestResult(existing, replayed=True)
-        evidence = _record(
+        evidence, clock_audit = _record(
             session, actor, upload, prop, context, decoded, exif, len(data), digest, key, now
         )
         append_to_chain(session, evidence, signer)
-        audit.record(session, actor, evidence, "upload")
+        audit.record(session, actor, evidence, "upload", extra=clock_audit)
     except IntegrityError:
         # The same client id committed by a concurrent request (PostgreSQL lets both insert).
         session.rollback()
@@ -234,10 +235,11 @@ def _record(
     digest: str,
     key: str,
     now: dt.datetime,
-) -> Evidence:
-    """The evidence row (flushed: it needs its id for the chain)."""
+) -> tuple[Evidence, dict[str, Any]]:
+    """The evidence row (flushed: it needs its id for the chain) and what the phone's clock
+    said, for the audit entry."""
     info = decoded.info
-    tz = ZoneInfo(prop.timezone)
+    tz = localtime.tz(prop)
     evidence = Evidence(
         client_id=upload.client_id,
         property_id=prop.id,
@@ -266,10 +268,12 @@ def _record(
         short_code=_short_code(),
         signature="",
     )
+    # A task's start is not passed as a bound: a photo taken before its task began is possible
+    # (attached later) and has its own flag, ``before_task_start``.
+    clock = phone_clock.judge(prop, upload.captured_at, now)
     evidence.flags = plausibility.check(
         plausibility.Facts(
-            received_at=now,
-            captured_at=upload.captured_at,
+            clock=clock,
             exif_taken_at=evidence.exif_taken_at,
             latitude=upload.latitude,
             longitude=upload.longitude,
@@ -282,4 +286,4 @@ def _record(
     )
     session.add(evidence)
     session.flush()
-    return evidence
+    return evidence, clock.audit()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth.models import RoleAssignment
 from ..errors import InvalidInput, NotFound
+from ..org import localtime
 from ..org.models import Property
 from ..permissions import require
 from ..tenancy import Actor
@@ -27,14 +27,13 @@ DEFAULT_RETURN_TIME = "17:30"
 
 def default_due(prop: Property, now: dt.datetime) -> dt.datetime:
     """Today's return time at the property, or tomorrow's when it has already passed."""
-    tz = ZoneInfo(prop.timezone)
     setting = (prop.settings or {}).get("loan_return_time", DEFAULT_RETURN_TIME)
     at = dt.time.fromisoformat(str(setting))
-    local = now.astimezone(tz)
-    due = dt.datetime.combine(local.date(), at, tzinfo=tz)
-    if due <= local:
-        due += dt.timedelta(days=1)
-    return due.astimezone(dt.UTC)
+    today = localtime.local_day(prop, now)
+    due = localtime.at_local(prop, today, at)
+    if due <= now:
+        due = localtime.at_local(prop, today + dt.timedelta(days=1), at)
+    return due
 
 
 def lend(

@@ -9,21 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..geo import distance_m, metres_outside
+from ..org import localtime, phone_clock
 from ..org.models import Property
 from .contexts import ContextInfo
 
-DEFAULT_CLOCK_SKEW_MINUTES = 10
 # EXIF GPS and the browser's fix disagree beyond this (plus the reported accuracy).
 EXIF_GPS_TOLERANCE_M = 150.0
 
 
 @dataclass(frozen=True)
 class Facts:
-    received_at: dt.datetime
-    captured_at: dt.datetime | None
+    clock: phone_clock.PhoneTime  # the phone's captured_at judged against the receipt time
     exif_taken_at: dt.datetime | None
     latitude: float | None
     longitude: float | None
@@ -44,27 +42,22 @@ def upload_deadline(prop: Property, day: dt.date) -> dt.datetime:
     """Camera rule 3: photos are handed in the same day, by the end of the day shift (a setting)."""
     setting = (prop.settings or {}).get("upload_deadline")
     at = dt.time.fromisoformat(setting) if isinstance(setting, str) else prop.day_shift_end
-    return dt.datetime.combine(day, at, tzinfo=ZoneInfo(prop.timezone))
+    return localtime.at_local(prop, day, at)
 
 
 def check(facts: Facts, prop: Property, context: ContextInfo | None) -> list[dict[str, Any]]:
-    flags: list[dict[str, Any]] = []
-    skew_setting = (prop.settings or {}).get("clock_skew_minutes", DEFAULT_CLOCK_SKEW_MINUTES)
-    skew = dt.timedelta(minutes=float(str(skew_setting)))
-    tz = ZoneInfo(prop.timezone)
-    taken = facts.captured_at or facts.exif_taken_at or facts.received_at
+    # The phone's clock by the one policy (org/phone_clock.py). ``captured_at`` is stored as
+    # the phone sent it; a time not believed is flagged, and the receipt time stands for when
+    # the photo was taken in the checks below.
+    clock = facts.clock
+    received_at, captured_at = clock.received, clock.device
+    flags = [_flag(f["code"], f["message"], f["message_zh"]) for f in clock.flags()]
+    skew = phone_clock.skew(prop)
+    tz = localtime.tz(prop)
+    taken = clock.at if captured_at else facts.exif_taken_at or received_at
 
-    if facts.captured_at and facts.captured_at > facts.received_at + skew:
-        m = _minutes(facts.captured_at - facts.received_at)
-        flags.append(
-            _flag(
-                "device_clock_ahead",
-                f"The phone's clock was {m} min ahead of the server's.",
-                f"手机时间比服务器快 {m} 分钟。",
-            )
-        )
-    if facts.captured_at and facts.exif_taken_at:
-        gap = facts.exif_taken_at - facts.captured_at
+    if captured_at and facts.exif_taken_at:
+        gap = facts.exif_taken_at - captured_at
         if abs(gap) > skew:
             m = _minutes(gap)
             flags.append(
@@ -84,8 +77,8 @@ def check(facts: Facts, prop: Property, context: ContextInfo | None) -> list[dic
                 f"拍摄时间早于任务开始 {m} 分钟。",
             )
         )
-    deadline = upload_deadline(prop, taken.astimezone(tz).date())
-    if facts.received_at > deadline:
+    deadline = upload_deadline(prop, localtime.local_day(prop, taken))
+    if received_at > deadline:
         flags.append(
             _flag(
                 "late_upload",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..auth.models import User
 from ..db import json_list_has
 from ..errors import InvalidInput, NotFound
+from ..org import localtime
 from ..org.models import Property
 from ..permissions import properties_where, require
 from ..tenancy import Actor
@@ -76,11 +76,8 @@ def filtered(actor: Actor, args: dict[str, Any], tz_of: dict[int, str]) -> Selec
                 message_zh="按日期筛选时请同时指定项目。",
                 details={"day": ["needs property_id"]},
             )
-        tz = ZoneInfo(tz_of.get(args["property_id"], "UTC"))
-        start = dt.datetime.combine(args["day"], dt.time(0), tzinfo=tz)
-        stmt = stmt.where(
-            Evidence.received_at >= start, Evidence.received_at < start + dt.timedelta(days=1)
-        )
+        start, end = localtime.day_bounds(tz_of.get(args["property_id"], "UTC"), args["day"])
+        stmt = stmt.where(Evidence.received_at >= start, Evidence.received_at < end)
     return stmt
 
 

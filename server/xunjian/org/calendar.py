@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import localtime
 from .models import CalendarDay, Property
 
 
@@ -72,7 +73,7 @@ def load_calendar(session: Session, prop: Property) -> WorkingCalendar:
         for row in session.scalars(select(CalendarDay).where(CalendarDay.property_id == prop.id))
     }
     return WorkingCalendar(
-        timezone=ZoneInfo(prop.timezone),
+        timezone=localtime.tz(prop),
         weekdays=frozenset(prop.working_days),
         exceptions=exceptions,
         day_start=prop.day_shift_start,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,13 +13,14 @@ from .. import audit
 from ..errors import Conflict, InvalidInput
 from ..permissions import require, require_anywhere
 from ..tenancy import Actor
+from . import localtime
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .settings import check_settings
 
 
 def check_timezone(name: str) -> None:
     try:
-        ZoneInfo(name)
+        localtime.tz(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
             f"Unknown time zone {name!r}; use an IANA name such as Asia/Shanghai.",

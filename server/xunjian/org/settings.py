@@ -21,7 +21,8 @@ Keys and where they are read:
 - ``spot_check_quota`` — patrol/spotchecks.py ``quota_of``
 - ``patrol_max_gps_accuracy_m`` — patrol/runs.py ``max_gps_accuracy``
 - ``loan_return_time`` — evidence/loans.py ``default_due``
-- ``upload_deadline``, ``clock_skew_minutes`` — evidence/plausibility.py
+- ``upload_deadline`` — evidence/plausibility.py
+- ``clock_skew_minutes`` — org/phone_clock.py ``skew`` (every area's phone times)
 - ``complaint_reply_working_days`` — workorders/requests.py ``reply_deadline``
 - ``workorder_sla``, ``workorder_escalation`` — workorders/sla.py
 """

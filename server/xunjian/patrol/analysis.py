@@ -1,10 +1,11 @@
 """Server-side analysis of a run: what a supervisor looks for, stored as flags with reasons.
 
 Per check-in: outside the geofence (GPS accuracy as the buffer), not on the route, a repeat,
-out of order, a leg too fast for walking, the phone's clock ahead of the server's, checked in by
-someone other than the runner. Per run: late start, missed checkpoints (at the finish).
+out of order, a leg too fast for walking, the phone's clock not believed (org/phone_clock.py),
+checked in by someone other than the runner. Per run: late start, missed checkpoints (at the
+finish).
 
-Check-ins are analysed in the order they happened (the phone's time when plausible), not the
+Check-ins are analysed in the order they happened (the phone's time when believed), not the
 order they reached the server: an offline phone replays its queue later, possibly interleaved.
 """
 
@@ -17,31 +18,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..geo import distance_m
+from ..org import localtime, phone_clock
 from .models import Checkin, Checkpoint, Run
 
 WALKING_MAX_MPS = 2.5  # brisk walking / stairs; faster between checkpoints means not walked
 POSITION_SLACK_M = 25.0  # checkpoint coordinates are placed by hand, give them some room
-DEVICE_AHEAD = dt.timedelta(minutes=5)
 
 # Flags decided once, when the check-in arrives; the others are recomputed for the whole run.
-ARRIVAL_FLAGS = frozenset({"outside_geofence", "device_clock_ahead", "other_user"})
+ARRIVAL_FLAGS = frozenset({"outside_geofence", phone_clock.AHEAD, phone_clock.BEHIND, "other_user"})
 
 
 def flag(code: str, message: str, message_zh: str, **data: Any) -> dict[str, Any]:
     return {"code": code, "message": message, "message_zh": message_zh, "data": data}
 
 
-def event_time(device_time: dt.datetime | None, received_at: dt.datetime) -> dt.datetime:
-    """When it happened: the phone's time, unless it claims to be in the future."""
-    if device_time is None or device_time > received_at + DEVICE_AHEAD:
-        return received_at
-    return device_time
-
-
 def arrival_flags(
-    checkin: Checkin, checkpoint: Checkpoint, run: Run, metres_outside: float | None
+    checkin: Checkin,
+    checkpoint: Checkpoint,
+    run: Run,
+    metres_outside: float | None,
+    clock: phone_clock.PhoneTime,
 ) -> list[dict[str, Any]]:
-    flags = []
+    flags = clock.flags()
     name_en = checkpoint.name_en or checkpoint.name_zh
     accuracy = checkin.accuracy_m
     if metres_outside is not None and accuracy is not None and metres_outside > accuracy:
@@ -54,16 +52,6 @@ def arrival_flags(
                 f"（定位精度 ±{accuracy:.0f} 米）。",
                 metres_outside=round(metres_outside, 1),
                 accuracy_m=accuracy,
-            )
-        )
-    if checkin.device_time is not None and checkin.device_time > checkin.received_at + DEVICE_AHEAD:
-        ahead = (checkin.device_time - checkin.received_at).total_seconds() / 60
-        flags.append(
-            flag(
-                "device_clock_ahead",
-                f"The phone's clock is {ahead:.0f} min ahead of the server; server time used.",
-                f"手机时间比服务器快 {ahead:.0f} 分钟，已按服务器时间记录。",
-                minutes=round(ahead, 1),
             )
         )
     if checkin.user_id != run.runner_id:
@@ -165,9 +153,7 @@ def analyse_checkins(session: Session, run: Run) -> list[Checkin]:
 
 
 def late_start_flag(run: Run, deadline: dt.datetime, tz_name: str) -> dict[str, Any]:
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(tz_name)
+    tz = localtime.tz(tz_name)
     minutes = (run.started_at - deadline).total_seconds() / 60
     return flag(
         "late_start",

@@ -20,11 +20,11 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..org import localtime
 from ..org.models import Property
 from .labels import cjk_font, place_of, places
 from .models import Checkin, Checkpoint, Finding, Route, Run
 from .runs import photos_of
-from .schedule import local_day_bounds
 from .service import user_names
 
 METHODS_ZH = {"qr": "二维码", "nfc": "NFC", "gps": "GPS"}
@@ -43,7 +43,7 @@ CATEGORIES_ZH = {
 
 
 def register_day(session: Session, prop: Property, day: dt.date) -> dict[str, Any]:
-    since, until = local_day_bounds(prop, day)
+    since, until = localtime.day_bounds(prop, day)
     runs = list(
         session.scalars(
             select(Run)
@@ -147,7 +147,7 @@ CSV_COLUMNS = (
 
 def register_csv(data: dict[str, Any], lang: str = "zh") -> bytes:
     """UTF-8 with a BOM: Excel, which most offices open it with, needs it for Chinese."""
-    tz = ZoneInfo(data["timezone"])
+    tz = localtime.tz(data["timezone"])
     zh = lang == "zh"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -211,7 +211,7 @@ def register_csv(data: dict[str, Any], lang: str = "zh") -> bytes:
 def register_pdf(data: dict[str, Any], prop: Property) -> bytes:
     """A landscape A4 register in Chinese, one table per run, signature lines at the end."""
     font = cjk_font()
-    tz = ZoneInfo(data["timezone"])
+    tz = localtime.tz(data["timezone"])
     body = ParagraphStyle("body", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontSize=10, leading=13)
     title = ParagraphStyle("title", parent=body, fontSize=15, leading=20, alignment=1)

@@ -12,6 +12,7 @@ from flask import Response
 from flask.views import MethodView
 from sqlalchemy import select
 
+from ..org import localtime
 from ..org.models import Building, Property
 from ..permissions import require
 from ..web.conditional import check_if_match, set_etag
@@ -27,7 +28,7 @@ from ..web.context import (
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import geofence as gf
-from . import routefiles, runs, schedule, service
+from . import routefiles, runs, service
 from .labels import labels_pdf
 from .models import Checkin, Checkpoint, Finding, Route, Run
 from .schemas import (
@@ -294,7 +295,7 @@ def list_runs(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     prop = property_for(property_id, "patrol.read")
     stmt = select(Run).where(Run.property_id == prop.id)
     if "date" in args:
-        since, until = schedule.local_day_bounds(prop, args["date"])
+        since, until = localtime.day_bounds(prop, args["date"])
         stmt = stmt.where(Run.started_at >= since, Run.started_at < until)
     for name in ("state", "route_id", "runner_id"):
         if name in args:

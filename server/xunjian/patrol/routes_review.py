@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response
 from sqlalchemy import select
 
+from ..org import localtime
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import commit, current_actor, db, now
 from ..web.pagination import paginate_request
@@ -42,7 +43,7 @@ blp = Blueprint(
 def board(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     """The day's scheduled runs (property time zone): done, in_progress, late, missed, upcoming."""
     prop = property_for(property_id, "patrol.review")
-    day = args.get("date") or schedule.local_today(prop, now())
+    day = args.get("date") or localtime.local_day(prop, now())
     return schedule.day_board(db(), prop, day, now())
 
 
@@ -52,7 +53,7 @@ def board(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 def completion(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     """Per person over a period (default: the last 30 days up to today)."""
     prop = property_for(property_id, "patrol.review")
-    to = args.get("to") or schedule.local_today(prop, now())
+    to = args.get("to") or localtime.local_day(prop, now())
     date_from = args.get("from_") or to - dt.timedelta(days=29)
     result = schedule.completion(db(), prop, date_from, to, now())
     names = user_names(db(), [p["user_id"] for p in result["people"]])
@@ -86,7 +87,7 @@ def acknowledge(alert_id: int) -> Alert:
 
 def _register_data(args: dict[str, Any], property_id: int) -> tuple[Any, dict[str, Any]]:
     prop = property_for(property_id, "patrol.read")
-    day = args.get("date") or schedule.local_today(prop, now())
+    day = args.get("date") or localtime.local_day(prop, now())
     return prop, register.register_day(db(), prop, day)
 
 

@@ -11,7 +11,6 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,11 +18,12 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import Conflict, Forbidden
 from ..evidence.models import Evidence
+from ..org import localtime, phone_clock
 from ..org.models import Property, Unit
 from ..permissions import require, roles_label
 from ..tenancy import Actor
 from . import geofence as gf
-from .analysis import analyse_checkins, arrival_flags, event_time, late_start_flag, missed_flags
+from .analysis import analyse_checkins, arrival_flags, late_start_flag, missed_flags
 from .models import Checkin, Checkpoint, Finding, Route, Run
 from .schedule import resolve_alert_for_run, window_for_start
 from .service import checkpoint_by_token, field_error, may_run
@@ -43,6 +43,11 @@ def _property(session: Session, property_id: int) -> Property:
     prop = session.scalar(select(Property).where(Property.id == property_id))
     assert prop is not None  # the run/route was loaded through the same scope
     return prop
+
+
+def _step(clock: phone_clock.PhoneTime, step: str) -> list[dict[str, Any]]:
+    """The clock flag of a run's start or finish, saying which (a run has one flags list)."""
+    return [{**f, "data": {**f["data"], "step": step}} for f in clock.flags()]
 
 
 def start_run(
@@ -69,8 +74,9 @@ def start_run(
             },
         )
     prop = _property(session, route.property_id)
-    started = event_time(device_time, now)
-    window = window_for_start(route, ZoneInfo(prop.timezone), started)
+    clock = phone_clock.judge(prop, device_time, now)
+    started = clock.at
+    window = window_for_start(route, localtime.tz(prop), started)
     run = Run(
         property_id=route.property_id,
         client_id=client_id,
@@ -83,13 +89,13 @@ def start_run(
         window_start=window.start if window else None,
         window_end=window.end if window else None,
         expected_count=len(route.stops),
-        flags=[],
+        flags=_step(clock, "start"),
     )
     run.route = route
     if window is not None and started > window.deadline:
-        run.flags = [late_start_flag(run, window.deadline, prop.timezone)]
+        run.flags = [*run.flags, late_start_flag(run, window.deadline, prop.timezone)]
     session.add(run)
-    audit.record(session, actor, run, "start")
+    audit.record(session, actor, run, "start", extra=clock.audit())
     resolve_alert_for_run(session, run, now)
     return run
 
@@ -206,6 +212,9 @@ def check_in(
             "该巡查点已停用。",
             code="checkpoint_inactive",
         )
+    clock = phone_clock.judge(
+        _property(session, run.property_id), device_time, now, not_before=run.started_at
+    )
     outside = None
     if has_fix and checkpoint.geofence:
         assert latitude is not None and longitude is not None
@@ -222,15 +231,15 @@ def check_in(
         accuracy_m=accuracy_m if has_fix else None,
         device_time=device_time,
         received_at=now,
-        checked_in_at=event_time(device_time, now),
+        checked_in_at=clock.at,
         metres_outside=None if outside is None else round(outside, 1),
     )
     checkin.checkpoint = checkpoint
-    checkin.flags = arrival_flags(checkin, checkpoint, run, outside)
+    checkin.flags = arrival_flags(checkin, checkpoint, run, outside, clock)
     session.add(checkin)
     session.flush()
     analyse_checkins(session, run)
-    audit.record(session, actor, checkin, "create")
+    audit.record(session, actor, checkin, "create", extra=clock.audit())
     return checkin
 
 
@@ -276,6 +285,10 @@ def record_finding(
         select(Unit.id).where(Unit.id == unit_id, Unit.property_id == run.property_id)
     ):
         raise field_error("unit_id", "No such unit at this property.", "该项目没有此房号。")
+    # A finding has no flags column: a time not believed is told in its audit entry.
+    clock = phone_clock.judge(
+        _property(session, run.property_id), device_time, now, not_before=run.started_at
+    )
     finding = Finding(
         property_id=run.property_id,
         client_id=client_id,
@@ -289,11 +302,11 @@ def record_finding(
         note=note,
         photo_client_ids=list(dict.fromkeys(str(p) for p in photo_client_ids)),
         status="no_action" if outcome == "ok" else "open",
-        recorded_at=event_time(device_time, now),
+        recorded_at=clock.at,
         received_at=now,
     )
     session.add(finding)
-    audit.record(session, actor, finding, "create")
+    audit.record(session, actor, finding, "create", extra=clock.audit())
     return finding
 
 
@@ -321,6 +334,10 @@ def finish_run(
             f"还有 {len(missed)} 个巡查点未打卡，提前结束须填写原因。",
             code="reason_required",
         )
+    clock = phone_clock.judge(
+        _property(session, run.property_id), device_time, now, not_before=run.started_at
+    )
+    kept = {"late_start", phone_clock.AHEAD, phone_clock.BEHIND}  # decided at the start
     RUN.apply(
         session,
         actor,
@@ -328,12 +345,14 @@ def finish_run(
         "finish_early" if missed else "finish",
         now=now,
         action="finish",  # the audit log has always named both ways of ending "finish"
-        finished_at=max(event_time(device_time, now), run.started_at),
+        audit_extra=clock.audit(),
+        # Within the skew a phone may put the finish a moment before the start: the start wins.
+        finished_at=max(clock.at, run.started_at),
         finished_by_id=actor.user_id,
         finish_reason=reason,
         visited_count=len(visited),
         expected_count=len(route_ids),
-        flags=[f for f in run.flags if f["code"] == "late_start"] + missed,
+        flags=[f for f in run.flags if f["code"] in kept] + _step(clock, "finish") + missed,
     )
     return run
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
 from ..errors import InvalidInput
+from ..org import localtime
 from ..org.models import Property
 from ..tenancy import Actor
 from .models import Alert, Checkin, Route, RouteStop, Run
@@ -38,17 +39,6 @@ class WindowInstance:
 
     def contains_start(self, at: dt.datetime) -> bool:
         return self.start - EARLY_START <= at < self.end
-
-
-def local_today(prop: Property, now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(prop.timezone)).date()
-
-
-def local_day_bounds(prop: Property, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(prop.timezone)
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def instances_on(route: Route, day: dt.date, tz: ZoneInfo) -> list[WindowInstance]:
@@ -74,7 +64,7 @@ def instances_on(route: Route, day: dt.date, tz: ZoneInfo) -> list[WindowInstanc
 
 def window_for_start(route: Route, tz: ZoneInfo, at: dt.datetime) -> WindowInstance | None:
     """The schedule window a run started at ``at`` belongs to (None: an unscheduled run)."""
-    day = at.astimezone(tz).date()
+    day = localtime.local_day(tz, at)
     candidates = [
         inst
         for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1))
@@ -114,8 +104,8 @@ def raise_missed_alerts(session: Session, now: dt.datetime) -> int:
     }
     due: list[tuple[Route, WindowInstance]] = []
     for route in routes:
-        tz = ZoneInfo(props[route.property_id].timezone)
-        today = now.astimezone(tz).date()
+        tz = localtime.tz(props[route.property_id])
+        today = localtime.local_day(tz, now)
         for back in range(3):
             for inst in instances_on(route, today - dt.timedelta(days=back), tz):
                 if now - LOOKBACK < inst.deadline <= now and inst.deadline > route.schedule_since:
@@ -146,7 +136,7 @@ def raise_missed_alerts(session: Session, now: dt.datetime) -> int:
         started = first_start.get(key)
         if key in alerted or (started is not None and started <= inst.deadline):
             continue
-        tz = ZoneInfo(props[route.property_id].timezone)
+        tz = localtime.tz(props[route.property_id])
         alert = Alert(
             property_id=route.property_id,
             kind="missed_run",
@@ -268,10 +258,10 @@ def instance_status(inst: WindowInstance, runs: list[Run], now: dt.datetime) -> 
 def day_board(session: Session, prop: Property, day: dt.date, now: dt.datetime) -> dict[str, Any]:
     """Today's (or ``day``'s) scheduled runs with their status: done, in_progress, late
     (not started, window still open), missed, upcoming."""
-    tz = ZoneInfo(prop.timezone)
+    tz = localtime.tz(prop)
     routes = _routes_of(session, prop.id)
     instances = [(r, i) for r in routes for i in instances_on(r, day, tz)]
-    day_start, day_end = local_day_bounds(prop, day)
+    day_start, day_end = localtime.day_bounds(prop, day)
     runs = _runs_by_window(session, {r.id for r in routes}, day_start, day_end)
     alerts = {
         (a.route_id, a.window_start): a.id
@@ -337,8 +327,7 @@ def completion(
 ) -> dict[str, Any]:
     """Per person: runs, how many finished in full, checkpoints visited of those expected."""
     check_period(date_from, date_to)
-    since, _ = local_day_bounds(prop, date_from)
-    _, until = local_day_bounds(prop, date_to)
+    since, until = localtime.days_bounds(prop, date_from, date_to)
     runs = list(
         session.scalars(
             select(Run).where(
@@ -355,7 +344,7 @@ def completion(
         row["checkpoints_expected"] += run.expected_count
         visited = run.visited_count if run.visited_count is not None else live.get(run.id, 0)
         row["checkpoints_visited"] += visited
-    tz = ZoneInfo(prop.timezone)
+    tz = localtime.tz(prop)
     routes = _routes_of(session, prop.id)
     scheduled = [
         (r, i)

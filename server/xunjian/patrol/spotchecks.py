@@ -12,18 +12,17 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.models import RoleAssignment, User
+from ..org import localtime, phone_clock
 from ..org.models import Property
 from ..permissions import properties_where, require
 from ..signatures import decode_signature, store_signature
 from ..tenancy import Actor
-from .analysis import event_time
 from .models import SpotCheck, StormDay
 from .service import field_error
 
@@ -80,6 +79,10 @@ def create_spot_check(
     guard_png = decode_signature(guard_signature, "guard_signature") if guard_signature else None
     checker_key, checker_sha = store_signature(store, checker_png)
     guard_key, guard_sha = store_signature(store, guard_png) if guard_png else (None, None)
+    # Spot checks are entered offline at night: the phone's time, by the one clock policy.
+    prop = session.scalar(select(Property).where(Property.id == property_id))
+    assert prop is not None  # require() above: the actor works at this property
+    clock = phone_clock.judge(prop, checked_at, now)
     check = SpotCheck(
         property_id=property_id,
         client_id=client_id,
@@ -87,7 +90,7 @@ def create_spot_check(
         post=post.strip(),
         guard_user_id=guard_user_id,
         guard_name=guard_name.strip(),
-        checked_at=event_time(checked_at, now),
+        checked_at=clock.at,
         received_at=now,
         status=status,
         remarks=remarks,
@@ -98,7 +101,7 @@ def create_spot_check(
         guard_signature_sha256=guard_sha,
     )
     session.add(check)
-    audit.record(session, actor, check, "create")
+    audit.record(session, actor, check, "create", extra=clock.audit())
     return check
 
 
@@ -143,24 +146,19 @@ def quota_of(prop: Property) -> int:
 
 
 def month_of(prop: Property, now: dt.datetime) -> tuple[int, int]:
-    local = now.astimezone(ZoneInfo(prop.timezone))
-    return local.year, local.month
+    today = localtime.local_day(prop, now)
+    return today.year, today.month
 
 
 def month_range(prop: Property, year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(prop.timezone)
     first = dt.date(year, month, 1)
     after = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (
-        dt.datetime.combine(first, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
-        dt.datetime.combine(after, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
-    )
+    return localtime.day_start(prop, first), localtime.day_start(prop, after)
 
 
 def compliance(session: Session, prop: Property, year: int, month: int) -> dict[str, Any]:
     """required = quota + storm days; each storm day needs a check on that day; the remaining
     checks count towards the quota. ``short_by`` is how many checks are still needed."""
-    tz = ZoneInfo(prop.timezone)
     since, until = month_range(prop, year, month)
     times = list(
         session.scalars(
@@ -171,7 +169,7 @@ def compliance(session: Session, prop: Property, year: int, month: int) -> dict[
             )
         )
     )
-    check_days = {t.astimezone(tz).date() for t in times}
+    check_days = {localtime.local_day(prop, t) for t in times}
     first = dt.date(year, month, 1)
     after = dt.date(year + month // 12, month % 12 + 1, 1)
     storm_days = sorted(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,8 +13,6 @@ from ..evidence.models import Evidence
 from ..org.models import Building, Property, Unit
 
 UNSCOPED = {"xunjian.unscoped": True}
-# A phone's clock may run a little ahead of the server's; beyond this a time is refused.
-CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
 def property_of(session: Session, property_id: int) -> Property:
@@ -24,14 +20,6 @@ def property_of(session: Session, property_id: int) -> Property:
     if prop is None:
         raise NotFound("No such property.", message_zh="项目不存在。")
     return prop
-
-
-def tz_of(prop: Property) -> ZoneInfo:
-    return ZoneInfo(prop.timezone)
-
-
-def local_day(prop: Property, at: dt.datetime) -> dt.date:
-    return at.astimezone(tz_of(prop)).date()
 
 
 def unit_label(session: Session, unit_id: int, lang: str = "zh") -> str:
@@ -58,19 +46,6 @@ def unit_labels(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
         .where(Unit.id.in_(ids))
     ).all()
     return {uid: f"{building} {number}" for uid, building, number in rows}
-
-
-def check_phone_time(at: dt.datetime | None, now: dt.datetime, field: str) -> dt.datetime:
-    """The phone's time of an event, or now; a time in the future is a clock error (422)."""
-    if at is None:
-        return now
-    if at > now + CLOCK_SKEW:
-        raise field_error(
-            field,
-            "This time is in the future; check the phone's clock.",
-            "该时间晚于当前时间，请检查手机时间。",
-        )
-    return at
 
 
 def check_photos(

@@ -13,14 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..org import localtime
 from ..org.models import Property
 from . import checklist
-from .common import UNSCOPED, field_error, local_day, tz_of
+from .common import UNSCOPED, field_error
 from .models import Notice, NoticeCounter
 
 
 def check_deadline(prop: Property, deadline: dt.date | None, now: dt.datetime) -> None:
-    if deadline is not None and deadline < local_day(prop, now):
+    if deadline is not None and deadline < localtime.local_day(prop, now):
         raise field_error(
             "deadline",
             f"The deadline {deadline.isoformat()} is in the past.",
@@ -62,6 +63,5 @@ def deadline_for(
     else:
         version = checklist.current_version(session, prop.company_id)
         days = checklist.deadline_days(version, prop)[notice.severity]
-        day = local_day(prop, now) + dt.timedelta(days=days)
-    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz_of(prop))
-    return day, next_midnight.astimezone(dt.UTC)
+        day = localtime.local_day(prop, now) + dt.timedelta(days=days)
+    return day, localtime.day_bounds(prop, day)[1]

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session, selectinload
 from .. import audit
 from ..auth.models import User
 from ..errors import Conflict
+from ..org import phone_clock
+from ..org.localtime import local_day
 from ..org.models import Property
 from ..patrol.models import Finding
 from ..permissions import properties_where, require
 from ..tenancy import Actor
 from . import checklist, registry
-from .common import check_phone_time, check_photos, field_error, local_day, unit_labels
+from .common import check_photos, field_error, unit_labels
 from .models import ACTIVE_STATES, ChecklistVersion, Inspection, InspectionResult, Renovation
 from .states import RENOVATION
 
@@ -138,7 +140,8 @@ def record_inspection(
     ``rest`` (the phone shows them all as OK and the inspector flips the violations)."""
     require(actor, "renovation.inspect", renovation.property_id)
     RENOVATION.check(renovation, "inspect")
-    at = check_phone_time(inspected_at, now, "inspected_at")
+    clock = phone_clock.judge(prop, inspected_at, now, not_before=renovation.created_at)
+    at = clock.at
     version = _version_for(session, prop.company_id, checklist_version)
     hint = suggestions(session, prop, renovation, version, at)
     rows = _results(session, renovation, version, results, rest)
@@ -175,6 +178,7 @@ def record_inspection(
                 for r in rows
                 if r.result == "violation"
             ],
+            **clock.audit(),
         },
     )
     return inspection

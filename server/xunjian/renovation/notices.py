@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
+from ..org import localtime, phone_clock
 from ..org.models import Property
 from ..permissions import require
 from ..signatures import decode_signature, store_signature
@@ -29,10 +30,9 @@ from ..tenancy import Actor
 from . import checklist, measures, registry
 from .common import (
     UNSCOPED,
-    check_phone_time,
     check_photos,
     field_error,
-    tz_of,
+    property_of,
 )
 from .deadlines import allocate_serial, check_deadline, deadline_for
 from .models import (
@@ -139,7 +139,7 @@ def issue_notice(
     # Both query (and flush): work them out before the notice changes, or the autoflush would
     # write a half-issued row that the CHECK constraints refuse.
     deadline, deadline_at = deadline_for(session, prop, notice, now)
-    serial = allocate_serial(session, prop, now.astimezone(tz_of(prop)).year)
+    serial = allocate_serial(session, prop, localtime.local_day(prop, now).year)
     NOTICE.apply(
         session,
         actor,
@@ -194,7 +194,10 @@ def acknowledge(
     require(actor, "renovation.notice", notice.property_id)
     event = "acknowledge" if outcome == "signed" else "refuse"
     NOTICE.check(notice, event)
-    when = check_phone_time(at, now, "at")
+    clock = phone_clock.judge(
+        property_of(session, notice.property_id), at, now, not_before=notice.issued_at
+    )
+    when = clock.at
     columns: dict[str, Any] = {}
     if outcome == "signed":
         if not signer_name.strip():
@@ -238,6 +241,7 @@ def acknowledge(
         notice,
         event,
         now=now,
+        audit_extra=clock.audit(),
         ack_kind=outcome,
         acknowledged_at=when,
         acknowledged_by_id=actor.user_id,
@@ -263,7 +267,10 @@ def reinspect(
     require(actor, "renovation.inspect", notice.property_id)
     event = "pass_reinspection" if passed else "fail_reinspection"
     NOTICE.check(notice, event)
-    when = check_phone_time(inspected_at, now, "inspected_at")
+    clock = phone_clock.judge(
+        property_of(session, notice.property_id), inspected_at, now, not_before=notice.issued_at
+    )
+    when = clock.at
     photos = check_photos(
         session,
         notice.property_id,
@@ -294,7 +301,7 @@ def reinspect(
         notice,
         event,
         now=now,
-        audit_extra={"reinspection_id": row.id, "photos": photos},
+        audit_extra={"reinspection_id": row.id, "photos": photos, **clock.audit()},
         **columns,
     )
     return row
@@ -317,9 +324,9 @@ def escalate(
         raise field_error(
             "interview_outcome", "Record the interview's outcome.", "请记录约谈结果。"
         )
-    check_phone_time(interview_at, now, "interview_at")
-    prop = session.scalar(select(Property).where(Property.id == notice.property_id))
-    assert prop is not None
+    prop = property_of(session, notice.property_id)
+    # Typed by the person who held the interview, not read off a clock: it must be possible.
+    phone_clock.check_stated(prop, interview_at, now, "interview_at", not_before=notice.issued_at)
     version = checklist.current_version(session, prop.company_id)
     codes = measures.check_codes(version, measure_codes or [])
     NOTICE.apply(

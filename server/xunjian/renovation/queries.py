@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
+from ..org import localtime
 from ..org.models import Property
 from ..permissions import properties_where
 from ..tenancy import Actor
@@ -92,9 +93,7 @@ def notice_document(
         owner=site.owner_name,
         contractor=" ".join(p for p in (site.contractor_company, site.foreman_name) if p),
         permit_no=site.permit_no or "",
-        issued=notice.issued_at.astimezone(_tz(prop)).date().isoformat()
-        if notice.issued_at
-        else "",
+        issued=localtime.local_day(prop, notice.issued_at).isoformat() if notice.issued_at else "",
         deadline=notice.deadline.isoformat() if notice.deadline else "",
         stop_work=notice.stop_work,
         violations=[
@@ -113,12 +112,6 @@ def notice_document(
         signature_png=signature,
         refused=notice.ack_kind == "refused",
     )
-
-
-def _tz(prop: Property) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(prop.timezone)
 
 
 def load_settlement(session: Session, settlement_id: int) -> Settlement | None:
@@ -159,7 +152,7 @@ def statement_data(session: Session, settlement: Settlement, lang: str) -> dict[
         "refund": f"{settlement.refund_amount:.2f}",
         "shortfall": f"{settlement.shortfall_amount:.2f}",
         "approved_by": approver or "",
-        "approved_at": settlement.decided_at.astimezone(_tz(prop)).date().isoformat()
+        "approved_at": localtime.local_day(prop, settlement.decided_at).isoformat()
         if approver and settlement.decided_at
         else "",
     }

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth.models import RoleAssignment
 from ..errors import Conflict
+from ..org import localtime
 from ..org.calendar import load_calendar
 from ..org.models import Property, Unit
 from ..permissions import require
 from ..tenancy import Actor
-from .common import field_error, tz_of
+from .common import field_error
 from .models import Renovation
 from .states import RENOVATION
 
@@ -77,7 +78,7 @@ def windows_on(
     """The site's permitted windows on the local day of ``at``. Weekend hours apply on Saturday,
     Sunday and the property's holidays; a make-up working day (调休) uses weekday hours."""
     calendar = load_calendar(session, prop)
-    day = at.astimezone(tz_of(prop)).date()
+    day = localtime.local_day(prop, at)
     weekend = calendar.exceptions[day] is False if day in calendar.exceptions else None
     if weekend is None:
         weekend = day.isoweekday() >= 6
@@ -85,7 +86,7 @@ def windows_on(
 
 
 def within_hours(session: Session, prop: Property, renovation: Renovation, at: dt.datetime) -> bool:
-    local = at.astimezone(tz_of(prop)).time()
+    local = localtime.local(prop, at).time()
     return any(
         dt.time.fromisoformat(start) <= local < dt.time.fromisoformat(end)
         for start, end in windows_on(session, prop, renovation, at)

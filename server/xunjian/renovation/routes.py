@@ -12,6 +12,7 @@ from typing import Any
 from flask.views import MethodView
 from sqlalchemy import select
 
+from ..org.localtime import local_day
 from ..org.models import Property
 from ..patrol.models import Finding
 from ..permissions import require, require_anywhere
@@ -28,7 +29,6 @@ from ..web.context import (
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
 from . import checklist, inspections, registry
-from .common import local_day
 from .models import ChecklistVersion, Inspection, Renovation
 from .queries import renovation_out
 from .schemas import (

@@ -1,9 +1,9 @@
-"""Small pieces the work-order modules share: row locks, field errors, device times, staff
-look-ups, places, owner signatures. No Flask imports. (The lifecycles are in ``states.py``.)"""
+"""Small pieces the work-order modules share: row locks, field errors, staff look-ups, places,
+owner signatures. No Flask imports. (The lifecycles are in ``states.py``; phone times follow
+``org/phone_clock.py``.)"""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -18,10 +18,6 @@ from ..evidence.models import Evidence
 from ..org.models import Building, Floor, Property, Unit
 
 UNSCOPED = {"xunjian.unscoped": True}
-# A phone clock this far ahead of the server is not believed (the server's time is used).
-DEVICE_AHEAD = dt.timedelta(minutes=5)
-# Offline phones replay days later, but not weeks: older device times are not believed either.
-DEVICE_BEHIND = dt.timedelta(days=14)
 
 
 def lock_row(session: Session, row: Any) -> None:
@@ -42,15 +38,6 @@ def require_text(value: str | None, field: str, what: str, what_zh: str) -> str:
     if not text:
         raise field_error(field, f"Say {what}.", f"请填写{what_zh}。", code="reason_required")
     return text
-
-
-def event_time(device_time: dt.datetime | None, received_at: dt.datetime) -> dt.datetime:
-    """When it happened: the phone's time, unless it is implausibly far ahead or behind."""
-    if device_time is None:
-        return received_at
-    if device_time > received_at + DEVICE_AHEAD or device_time < received_at - DEVICE_BEHIND:
-        return received_at
-    return min(device_time, received_at)
 
 
 def get_property(session: Session, property_id: int) -> Property:

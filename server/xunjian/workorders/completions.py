@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
+from ..org import phone_clock
 from ..permissions import require
 from ..tenancy import Actor
 from . import closing, orders
 from .common import (
     arrived_photos,
-    event_time,
     field_error,
+    get_property,
     lock_row,
     require_text,
     store_signature,
@@ -94,7 +95,14 @@ def report(
         if owner_signature
         else (None, None)
     )
-    done_at = event_time(device_time, now)
+    # The phone's time by the one policy; ``device_time`` keeps what the phone said.
+    clock = phone_clock.judge(
+        get_property(session, order.property_id), device_time, now, not_before=order.created_at
+    )
+    done_at = clock.at
+    # The order's timeline stays in order: arrival is stamped when the server hears of it, so
+    # an offline phone's finish can precede it; the order then says done at arrival, while
+    # the completion keeps the phone's own time in ``device_time``.
     if status == "applied" and order.on_site_at is not None:
         done_at = max(done_at, order.on_site_at)
     completion = Completion(
@@ -114,7 +122,7 @@ def report(
         late_reason=late_reason,
     )
     session.add(completion)
-    audit.record(session, actor, completion, "report")
+    audit.record(session, actor, completion, "report", extra=clock.audit())
     if status == "applied":
         _apply(session, actor, order, completion, now, event="complete")
     else:

@@ -20,11 +20,11 @@ import csv
 import datetime as dt
 import io
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..org import localtime
 from ..org.models import Property
 from .models import ReturnVisit, ServiceRequest, WorkOrder
 
@@ -67,9 +67,7 @@ def compute(
     session: Session, prop: Property, start: dt.date, end: dt.date, now: dt.datetime
 ) -> dict[str, Any]:
     """Metrics for local dates ``start`` ≤ day ≤ ``end``."""
-    tz = ZoneInfo(prop.timezone)
-    lo = dt.datetime.combine(start, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    lo, hi = localtime.days_bounds(prop, start, end)
     scope = WorkOrder.property_id == prop.id
 
     due = list(

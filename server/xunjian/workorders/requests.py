@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..org import phone_clock
 from ..org.calendar import load_calendar
 from ..permissions import require
 from ..tenancy import Actor
-from .common import check_place, event_time, field_error, get_property, require_text
+from .common import check_place, field_error, get_property, require_text
 from .models import ServiceRequest, WorkOrder
 from .states import REQUEST
 from .webhooks import emit
@@ -130,7 +131,10 @@ def receive(
             "Say where: a unit, or the place in words.",
             "请填写地点：房号或具体位置。",
         )
-    at = event_time(received_at, now)
+    # The desk phone's clock; a time not believed becomes the receipt time, and the value the
+    # phone sent stays in the audit entry (the request has no column of its own for it).
+    clock = phone_clock.judge(prop, received_at, now)
+    at = clock.at
     if repeat_of_id is not None:
         first = session.scalar(
             select(ServiceRequest).where(
@@ -166,7 +170,7 @@ def receive(
         state="open",
     )
     session.add(request)
-    audit.record(session, actor, request, "receive")
+    audit.record(session, actor, request, "receive", extra=clock.audit())
     emit(session, property_id, "request.created", summary(request), now)
     return request
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response
 from flask.views import MethodView
 from sqlalchemy import select
 
+from ..org import localtime
 from ..org.models import Property
 from ..permissions import require
 from ..web.conditional import check_if_match, set_etag
@@ -67,7 +67,7 @@ def period(prop: Property, args: dict[str, Any]) -> tuple[dt.date, dt.date]:
                 "统计期间须开始早于结束，且不超过一年。",
             )
         return start, end
-    today = now().astimezone(ZoneInfo(prop.timezone)).date()
+    today = localtime.local_day(prop, now())
     return today.replace(day=1), today
 
 

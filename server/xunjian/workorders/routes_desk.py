@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from ..org import localtime
 from ..permissions import require
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
@@ -176,7 +176,7 @@ def visit_queue(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 def visit_batch(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     """The Friday hand-over: orders engineering completed in the 7 days before that Friday."""
     prop = property_for(property_id, "visits.write")
-    tz = ZoneInfo(prop.timezone)
+    tz = localtime.tz(prop)
     friday = args.get("friday") or visits.last_friday(tz, now())
     return visits.weekly_batch(db(), prop.id, tz, friday)
 

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
+from ..org import localtime, phone_clock
 from ..permissions import require
 from ..tenancy import Actor
 from . import closing
 from . import requests as request_service
-from .common import event_time, field_error, lock_row, store_signature
+from .common import field_error, get_property, lock_row, store_signature
 from .models import ReturnVisit, ServiceRequest, WorkOrder
 from .states import ORDER, REQUEST
 from .webhooks import emit
@@ -88,7 +89,13 @@ def record(
         if owner_signature
         else (None, None)
     )
-    at = event_time(visited_at, now)
+    matter = work_order if work_order is not None else request
+    assert matter is not None
+    matter_began = matter.created_at if isinstance(matter, WorkOrder) else matter.recorded_at
+    clock = phone_clock.judge(
+        get_property(session, property_id), visited_at, now, not_before=matter_began
+    )
+    at = clock.at
     visit = ReturnVisit(
         property_id=property_id,
         client_id=client_id,
@@ -105,7 +112,7 @@ def record(
         **{name: ratings[name] for name in RATINGS},
     )
     session.add(visit)
-    audit.record(session, actor, visit, "visit")
+    audit.record(session, actor, visit, "visit", extra=clock.audit())
     reason = comment.strip() or "The owner was not satisfied at the return visit."
     if work_order is not None:
         if satisfied:
@@ -200,13 +207,11 @@ def queue(session: Session, property_id: int, limit: int) -> list[dict[str, Any]
 def batch_window(tz: ZoneInfo, friday: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The batch engineering hands over on ``friday``: the 7 days before it (Friday through
     Thursday, local time), so consecutive batches neither overlap nor leave a gap."""
-    end = dt.datetime.combine(friday, dt.time(0), tzinfo=tz)
-    start = dt.datetime.combine(friday - dt.timedelta(days=7), dt.time(0), tzinfo=tz)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    return localtime.days_bounds(tz, friday - dt.timedelta(days=7), friday - dt.timedelta(days=1))
 
 
 def last_friday(tz: ZoneInfo, now: dt.datetime) -> dt.date:
-    today = now.astimezone(tz).date()
+    today = localtime.local_day(tz, now)
     return today - dt.timedelta(days=(today.isoweekday() - FRIDAY) % 7)
 
 

@@ -8,11 +8,7 @@
 /** @typedef {import("../../types/contract").Handover} Handover */
 /** @typedef {SpotCheckCreate["status"]} GuardStatus */
 
-/** @type {readonly GuardStatus[]} */
-export const GUARD_STATUSES = ["present_alert", "asleep", "absent", "other"];
-
-/** @type {readonly NonNullable<HandoverItem["kind"]>[]} */
-export const HANDOVER_KINDS = ["key", "radio", "duty_camera", "duty_phone", "deposited_item", "other"];
+export { GUARD_STATUSES, HANDOVER_KINDS } from "../../api-enums.js";
 
 /**
  * @typedef {object} SpotCheckForm

@@ -1,5 +1,7 @@
 // The engineer's steps on one work order: accept (接单), arrive (到场), complete (完工) with an
-// after-photo, notes and — inside a unit — the owner's signature. Every step goes through the
+// after-photo, notes and — inside a unit — the owner's signature. Which steps are offered comes
+// from the order's `allowed_events` (the server's state machine); after a step queued on this
+// phone, from work-rules.js `afterStep` until the server has answered. Every step goes through the
 // outbox, so the whole sequence can be done in a plant room with no signal: accept and arrive
 // carry If-Match — the first the listed `etag`, a later one the ETag the server answers to the
 // step queued before it (`if_match_from`, outbox.js) — the completion report carries the
@@ -12,7 +14,7 @@ import { newUuid, ownerIdOf } from "../../session.js";
 import { Camera } from "../../components/camera.js";
 import { lazyScreen } from "../../lazy.js";
 import { queueAction } from "./common.js";
-import { engineerStep, setbackSteps, stateAfter, stateAfterSetback, stepIfMatch } from "./work-rules.js";
+import { afterStep, engineerChoices, stepIfMatch } from "./work-rules.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
@@ -24,7 +26,7 @@ import { engineerStep, setbackSteps, stateAfter, stateAfterSetback, stepIfMatch 
 const SignaturePad = lazyScreen(() => import("../../components/signature.js").then((m) => m.SignaturePad));
 
 /**
- * @param {{ user: User, order: WorkOrder, pending?: { clientId: string, state: string } | null, propertyName: string, onState: (state: string) => void }} props
+ * @param {{ user: User, order: WorkOrder, pending?: { step: EngineerStep | SetbackStep, clientId: string, state: string } | null, propertyName: string, onState: (state: string) => void }} props
  */
 export function EngineerSteps({ user, order, pending = null, propertyName, onState }) {
   // Steps queued on this phone (also before a reload: `pending`, the outbox's last step for this
@@ -32,18 +34,19 @@ export function EngineerSteps({ user, order, pending = null, propertyName, onSta
   const [queued, setQueued] = useState(pending ? 1 : 0);
   const [lastStep, setLastStep] = useState(/** @type {string | null} */ (pending?.clientId ?? null));
   const [state, setState] = useState(pending?.state ?? order.state ?? "");
+  const [events, setEvents] = useState(() => (pending ? afterStep(pending.step).then : order.allowed_events ?? []));
   const [completing, setCompleting] = useState(false);
   const [setback, setSetback] = useState(/** @type {SetbackStep | null} */ (null));
-  const step = engineerStep(state);
+  const { next: step, setbacks: backs } = engineerChoices(events);
   if (state === "new" && queued > 0) return html`<p class="notice" role="status" data-testid="wo-step-handed-back">${t("wo.handedBack")}</p>`;
   if (!step || state === "done") return state === "done" && queued > 0 ? html`<p class="notice" role="status" data-testid="wo-step-done">${t("wo.completeQueued")}</p>` : null;
 
   /**
    * @param {EngineerStep | SetbackStep} s
-   * @param {string} after the state the order shows while the step is queued
    * @param {{ reason: string }} [body] a step back carries its reason
    */
-  async function take(s, after, body) {
+  async function take(s, body) {
+    const { state: after, then } = afterStep(s);
     const clientId = newUuid();
     await queueAction(user, {
       client_id: clientId,
@@ -56,15 +59,16 @@ export function EngineerSteps({ user, order, pending = null, propertyName, onSta
     setLastStep(clientId);
     setQueued((n) => n + 1);
     setState(after);
+    setEvents(then);
     onState(after);
   }
 
   const setbacks = html`
     ${setback
       ? html`<${ReasonForm} step=${setback} onCancel=${() => setSetback(null)}
-          onSubmit=${(/** @type {string} */ reason) => { const s = setback; setSetback(null); void take(s, stateAfterSetback(s), { reason }); }} />`
+          onSubmit=${(/** @type {string} */ reason) => { const s = setback; setSetback(null); void take(s, { reason }); }} />`
       : html`<div class="actions-2">
-          ${setbackSteps(state).map(
+          ${backs.map(
             (s) => html`<button type="button" class="btn btn--ghost" onClick=${() => setSetback(s)} data-testid=${`wo-step-${s}`}>
               ${t(/** @type {MessageKey} */ (`wo.step.${s}`))}
             </button>`,
@@ -76,12 +80,12 @@ export function EngineerSteps({ user, order, pending = null, propertyName, onSta
     return completing
       ? html`<${CompletionForm} user=${user} order=${order} propertyName=${propertyName}
           onCancel=${() => setCompleting(false)}
-          onDone=${() => { setQueued((n) => n + 1); setState("done"); onState("done"); }} />`
+          onDone=${() => { setQueued((n) => n + 1); setState("done"); setEvents([]); onState("done"); }} />`
       : html`<button type="button" class="btn btn--primary btn--block" onClick=${() => setCompleting(true)} data-testid="wo-step-complete">${t("wo.step.complete")}</button>
           ${setbacks}`;
   }
   return html`
-    <button type="button" class="btn btn--primary btn--block" onClick=${() => take(step, stateAfter(step))} data-testid=${`wo-step-${step}`}>
+    <button type="button" class="btn btn--primary btn--block" onClick=${() => take(step)} data-testid=${`wo-step-${step}`}>
       ${t(/** @type {MessageKey} */ (`wo.step.${step}`))}
     </button>
     ${setbacks}

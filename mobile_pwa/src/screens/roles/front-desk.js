@@ -4,6 +4,7 @@
 // so a request taken at a counter with a dead network is never lost.
 import { useState } from "preact/hooks";
 import { html } from "../../html.js";
+import { REQUEST_CHANNELS, REQUEST_KINDS, WORK_ORDER_CATEGORIES, WORK_ORDER_PRIORITIES } from "../../api-enums.js";
 import { apiFetch } from "../../api.js";
 import { t } from "../../i18n.js";
 import { newUuid } from "../../session.js";
@@ -23,10 +24,11 @@ import { loadOutbox } from "../../outbox-status.js";
 /** @typedef {import("../../i18n.js").MessageKey} MessageKey */
 /** @typedef {{ id: number, name: string }} PropertyRef */
 
-const KINDS = /** @type {const} */ (["repair", "complaint", "inquiry"]);
-const CHANNELS = /** @type {const} */ (["visit", "phone", "online"]);
-const CATEGORIES = /** @type {const} */ (["plumbing", "electrical", "lift", "civil", "public_area", "hvac", "other"]);
-const PRIORITIES = /** @type {const} */ (["urgent", "high", "normal", "low"]);
+const KINDS = REQUEST_KINDS;
+// A request from a patrol finding is made by forwarding the finding, not typed at the desk.
+const CHANNELS = REQUEST_CHANNELS.filter((c) => c !== "patrol_finding");
+const CATEGORIES = WORK_ORDER_CATEGORIES;
+const PRIORITIES = WORK_ORDER_PRIORITIES;
 
 /** @param {{ user: User }} props */
 export function FrontDeskPanel({ user }) {

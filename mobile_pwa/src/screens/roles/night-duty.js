@@ -3,6 +3,7 @@
 // this phone (rule 5: the outgoing person's phone should hold no un-uploaded photo).
 import { useState } from "preact/hooks";
 import { html } from "../../html.js";
+import { LOAN_ITEM_KINDS } from "../../api-enums.js";
 import { apiFetch } from "../../api.js";
 import { t } from "../../i18n.js";
 import { deviceId, ownerIdOf } from "../../session.js";
@@ -17,7 +18,7 @@ import { LoadState, propertiesFor, queueAction, shortTime, useLoad } from "./com
 /** @typedef {NonNullable<LoanCreate["item_kind"]>} ItemKind */
 
 /** @type {readonly ItemKind[]} */
-const KINDS = ["camera", "phone", "radio", "key", "other"];
+const KINDS = LOAN_ITEM_KINDS;
 
 /**
  * The ETag of a loan as the server computes it (web/conditional.py etag_of: table, id, version).

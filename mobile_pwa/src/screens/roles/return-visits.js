@@ -3,6 +3,7 @@
 // and on site the owner's signature; queued through the outbox with a client UUID in the body.
 import { useState } from "preact/hooks";
 import { html } from "../../html.js";
+import { VISIT_METHODS } from "../../api-enums.js";
 import { apiFetch } from "../../api.js";
 import { t } from "../../i18n.js";
 import { newUuid } from "../../session.js";
@@ -88,7 +89,7 @@ function VisitForm({ user, item, kind, onCancel, onDone }) {
 
   return html`<div class="form" data-testid="visit-form">
     <div class="actions-2" role="radiogroup" aria-label=${t("visit.method")}>
-      ${/** @type {const} */ (["phone", "on_site"]).map(
+      ${VISIT_METHODS.map(
         (m) => html`<button type="button" key=${m} role="radio" aria-checked=${method === m} data-testid=${`visit-method-${m}`}
           class=${method === m ? "btn btn--primary" : "btn btn--ghost"} onClick=${() => setMethod(m)}>${t(/** @type {MessageKey} */ (`visit.method.${m}`))}</button>`,
       )}

@@ -4,6 +4,7 @@
 // priority first, then the earliest completion deadline.
 import { useState } from "preact/hooks";
 import { html } from "../../html.js";
+import { WORK_ORDER_PRIORITIES } from "../../api-enums.js";
 import { apiFetch } from "../../api.js";
 import { t } from "../../i18n.js";
 import { ownerIdOf } from "../../session.js";
@@ -20,7 +21,8 @@ import { loadOutbox } from "../../outbox-status.js";
 /** @typedef {{ user: User, order: WorkOrder, pending?: QueuedStep | null, propertyName: string, onState: (state: string) => void }} OrderActionsProps */
 /** @typedef {import("preact").FunctionComponent<OrderActionsProps>} OrderActions */
 
-const PRIORITY = ["urgent", "high", "normal", "low"];
+/** @type {readonly string[]} */
+const PRIORITY = WORK_ORDER_PRIORITIES; // most urgent first: the server's order
 
 /**
  * Priority (unknown last), then completion deadline (none last), then oldest first.

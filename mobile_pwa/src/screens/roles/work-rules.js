@@ -4,49 +4,54 @@
 
 /** @typedef {import("../../types/contract").WorkOrder} WorkOrder */
 /** @typedef {import("../../types/contract").BoardEntry} BoardEntry */
-/** @typedef {"accept" | "arrive" | "complete" | "resume"} EngineerStep */
+/** @typedef {"accept" | "arrive" | "complete" | "resume"} EngineerStep the step forward */
 /** @typedef {"decline" | "return" | "pause"} SetbackStep a step back, always with a reason */
 
-/** @type {Record<string, EngineerStep>} */
-const NEXT = { assigned: "accept", rework: "accept", accepted: "arrive", on_site: "complete", paused: "resume" };
-/** @type {Record<EngineerStep, string>} */
-const AFTER = { accept: "accepted", arrive: "on_site", complete: "done", resume: "on_site" };
-
-/** @type {Record<string, SetbackStep[]>} */
-const SETBACKS = { assigned: ["decline"], rework: ["decline"], accepted: ["return"], on_site: ["pause", "return"], paused: ["return"] };
-/** @type {Record<SetbackStep, string>} */
-const AFTER_SETBACK = { decline: "new", return: "new", pause: "paused" };
+/** The engineer's buttons, in the order shown: the forward step, then the steps back. */
+const FORWARD = /** @type {const} */ (["accept", "arrive", "resume", "complete"]);
+const SETBACKS = /** @type {const} */ (["decline", "pause", "return"]);
 
 /**
- * What an engineer may do instead of the next step, each needing a reason: decline an order not
- * yet accepted, hand back one accepted, pause work on site (waiting for parts, the owner away).
- * @param {string | null | undefined} state
- * @returns {SetbackStep[]}
+ * Offline chaining — the only copy of the work-order rules on the phone. What the engineer may
+ * do comes from the server (`allowed_events` of the order as listed); but a step queued offline
+ * has no answer yet, so the phone must know the state it leads to and what may follow there, to
+ * show it at once and let the next step queue behind it. Once the server answers, the order's
+ * `allowed_events` rule again. (Server: xunjian/workorders/orders.py, the ORDER machine.)
+ * @type {Record<EngineerStep | SetbackStep, { state: string, then: readonly (EngineerStep | SetbackStep)[] }>}
  */
-export function setbackSteps(state) {
-  return (state && SETBACKS[state]) || [];
-}
+const OFFLINE_CHAIN = {
+  accept: { state: "accepted", then: ["arrive", "return"] },
+  arrive: { state: "on_site", then: ["complete", "pause", "return"] },
+  resume: { state: "on_site", then: ["complete", "pause", "return"] },
+  pause: { state: "paused", then: ["resume", "return"] },
+  complete: { state: "done", then: [] },
+  decline: { state: "new", then: [] },
+  return: { state: "new", then: [] },
+};
 
-/** @param {SetbackStep} step */
-export function stateAfterSetback(step) {
-  return AFTER_SETBACK[step];
+/**
+ * The engineer's choices among an order's allowed events: the next step (at most one) and the
+ * steps back, each needing a reason (decline an order not yet accepted, hand back one accepted,
+ * pause work on site). Events that are not the engineer's (assign, verify, close …) are not shown.
+ * @param {readonly string[] | null | undefined} events the order's `allowed_events`
+ * @returns {{ next: EngineerStep | null, setbacks: SetbackStep[] }}
+ */
+export function engineerChoices(events) {
+  const allowed = new Set(events ?? []);
+  return {
+    next: FORWARD.find((s) => allowed.has(s)) ?? null,
+    setbacks: SETBACKS.filter((s) => allowed.has(s)),
+  };
 }
 
 /**
- * The engineer's next step for an order in `state`, or null when it is not theirs to move.
- * @param {string | null | undefined} state
- * @returns {EngineerStep | null}
+ * Where a queued step leaves the order until the server answers: its state and the events that
+ * may follow (see OFFLINE_CHAIN).
+ * @param {EngineerStep | SetbackStep} step
+ * @returns {{ state: string, then: readonly (EngineerStep | SetbackStep)[] }}
  */
-export function engineerStep(state) {
-  return (state && NEXT[state]) || null;
-}
-
-/**
- * The state an order reaches once `step` is acknowledged (shown at once, while it is queued).
- * @param {EngineerStep} step
- */
-export function stateAfter(step) {
-  return AFTER[step];
+export function afterStep(step) {
+  return OFFLINE_CHAIN[step];
 }
 
 /**
@@ -181,8 +186,7 @@ export function queuedSteps(items) {
     if (!match) continue;
     const name = match[2] === "completions" ? "complete" : match[2];
     const step = /** @type {EngineerStep | SetbackStep} */ (name);
-    const state = name in AFTER ? AFTER[/** @type {EngineerStep} */ (name)] : AFTER_SETBACK[/** @type {SetbackStep} */ (name)];
-    steps.set(Number(match[1]), { step, clientId: i.client_id, state });
+    steps.set(Number(match[1]), { step, clientId: i.client_id, state: afterStep(step).state });
   }
   return steps;
 }
