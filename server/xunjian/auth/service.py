@@ -22,7 +22,7 @@ from ..errors import (
 )
 from ..org.models import Property
 from ..permissions import ROLES, require, require_anywhere
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from .models import ApiToken, LoginAttempt, RoleAssignment, User
 from .passwords import hash_password, verify_password
 
@@ -221,11 +221,7 @@ def create_user(
             message_zh="只有公司管理员可以创建管理员账号。",
         )
     username = username.strip()
-    taken = session.scalar(
-        select(func.count(User.id))
-        .where(User.username == username)
-        .execution_options(**{"xunjian.unscoped": True})
-    )
+    taken = session.scalar(unscoped(select(func.count(User.id)).where(User.username == username)))
     if taken:
         raise Conflict(
             f"The username {username!r} is already taken.",

@@ -14,12 +14,10 @@ from .. import audit
 from ..auth.models import User
 from ..errors import IllegalTransition, InvalidInput, NotFound
 from ..org.models import Property
-from ..permissions import properties_where, require
-from ..tenancy import Actor
+from ..permissions import require
+from ..tenancy import Actor, unscoped
 from .integrity import ChainEntry, Signer, verify_signature
 from .models import Evidence
-
-UNSCOPED = {"xunjian.unscoped": True}
 
 # Review lifecycle: pending → accepted | rejected | exemplary; a decision can be revised by a
 # lead (e.g. an accepted photo later marked exemplary), but never back to pending.
@@ -113,25 +111,17 @@ def presigned_urls(actor: Actor, evidence: Evidence, store: Any, expires: int) -
 def verification(session: Session, short_code: str, signer: Signer) -> dict[str, Any]:
     """What the public verification page shows (reached by the QR code on printed notices)."""
     evidence = session.scalar(
-        select(Evidence)
-        .where(Evidence.short_code == short_code.upper())
-        .execution_options(**UNSCOPED)
+        unscoped(select(Evidence).where(Evidence.short_code == short_code.upper()))
     )
     if evidence is None:
         raise NotFound(
             "No photo with this verification code.", message_zh="没有此验证码对应的照片。"
         )
     entry = session.scalar(
-        select(ChainEntry)
-        .where(ChainEntry.evidence_id == evidence.id)
-        .execution_options(**UNSCOPED)
+        unscoped(select(ChainEntry).where(ChainEntry.evidence_id == evidence.id))
     )
-    prop = session.scalar(
-        select(Property).where(Property.id == evidence.property_id).execution_options(**UNSCOPED)
-    )
-    user = session.scalar(
-        select(User).where(User.id == evidence.uploaded_by_id).execution_options(**UNSCOPED)
-    )
+    prop = session.scalar(unscoped(select(Property).where(Property.id == evidence.property_id)))
+    user = session.scalar(unscoped(select(User).where(User.id == evidence.uploaded_by_id)))
     valid = bool(
         entry
         and verify_signature(signer.public_key_b64, entry.payload.encode(), entry.signature)
@@ -155,7 +145,3 @@ def verification(session: Session, short_code: str, signer: Signer) -> dict[str,
         "chain_entry_hash": entry.entry_hash if entry else None,
         "key_id": json.loads(entry.payload).get("key_id", "") if entry else "",
     }
-
-
-def readable_property_ids(actor: Actor) -> frozenset[int]:
-    return properties_where(actor, "evidence.read")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import Conflict, InvalidInput
 from ..permissions import require, require_anywhere
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .settings import check_settings
 
@@ -54,9 +54,11 @@ def create_property(session: Session, actor: Actor, **values: Any) -> Property:
     _check_working_days(values.get("working_days"))
     check_settings(values.get("settings"))
     clash = session.scalar(
-        select(Property.id)
-        .where(Property.company_id == actor.company_id, Property.code == values["code"])
-        .execution_options(**{"xunjian.unscoped": True})
+        unscoped(
+            select(Property.id).where(
+                Property.company_id == actor.company_id, Property.code == values["code"]
+            )
+        )
     )
     if clash:
         raise Conflict(

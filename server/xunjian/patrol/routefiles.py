@@ -19,7 +19,7 @@ from ..errors import InvalidInput
 from ..org.models import Property
 from ..permissions import require
 from ..structured_files import validate_document
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from .models import Checkpoint, Route
 from .service import create_route, grouped_windows, pairs, update_route
 
@@ -49,11 +49,7 @@ def export_routes(session: Session, prop: Property) -> dict[str, Any]:
     user_ids = {u for r in routes for u in r.allowed_user_ids}
     usernames = (
         pairs(
-            session.execute(
-                select(User.id, User.username)
-                .where(User.id.in_(user_ids))
-                .execution_options(**{"xunjian.unscoped": True})
-            )
+            session.execute(unscoped(select(User.id, User.username).where(User.id.in_(user_ids))))
         )
         if user_ids
         else {}

@@ -20,7 +20,7 @@ from ..auth.models import RoleAssignment, User
 from ..errors import Conflict, field_error
 from ..org.models import Building, Floor, Unit
 from ..permissions import ROLES, require
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from . import geofence as gf
 from .models import Checkpoint, Route, RouteStop, RouteWindow
 
@@ -405,9 +405,5 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = session.execute(
-        select(User.id, User.display_name)
-        .where(User.id.in_(wanted))
-        .execution_options(**{"xunjian.unscoped": True})
-    )
+    rows = session.execute(unscoped(select(User.id, User.display_name).where(User.id.in_(wanted))))
     return {i: name for i, name in rows}

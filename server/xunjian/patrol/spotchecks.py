@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..auth.models import RoleAssignment, User
 from ..org.models import Property
-from ..permissions import properties_where, require
+from ..permissions import require
 from ..signatures import decode_signature, store_signature
 from ..tenancy import Actor
 from .analysis import event_time
@@ -202,11 +202,14 @@ def compliance(session: Session, prop: Property, year: int, month: int) -> dict[
 
 
 def short_of_quota(
-    session: Session, actor: Actor, now: dt.datetime, month: tuple[int, int] | None = None
+    session: Session,
+    property_ids: list[int],
+    now: dt.datetime,
+    month: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """The actor's properties still short of night checks this month (each in its own
+    """Which of ``property_ids`` are still short of night checks this month (each in its own
     time zone, unless a month is given)."""
-    ids = properties_where(actor, "spotcheck.read")
+    ids = property_ids
     if not ids:
         return []
     result = []

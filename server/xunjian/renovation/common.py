@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound, field_error
 from ..evidence.models import Evidence
 from ..org.models import Building, Property, Unit
+from ..tenancy import unscoped
 
-UNSCOPED = {"xunjian.unscoped": True}
 # A phone's clock may run a little ahead of the server's; beyond this a time is refused.
 CLOCK_SKEW = dt.timedelta(minutes=10)
 
@@ -98,9 +98,11 @@ def check_photos(
     if ids:
         uuids = [uuid.UUID(c) for c in ids]
         elsewhere = session.scalars(
-            select(Evidence.client_id)
-            .where(Evidence.client_id.in_(uuids), Evidence.property_id != property_id)
-            .execution_options(**UNSCOPED)
+            unscoped(
+                select(Evidence.client_id).where(
+                    Evidence.client_id.in_(uuids), Evidence.property_id != property_id
+                )
+            )
         ).all()
         if elsewhere:
             raise field_error(

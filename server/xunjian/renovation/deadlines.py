@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..org.models import Property
+from ..tenancy import unscoped
 from . import checklist
-from .common import UNSCOPED, field_error, local_day, tz_of
+from .common import field_error, local_day, tz_of
 from .models import Notice, NoticeCounter
 
 
@@ -33,11 +34,10 @@ def allocate_serial(session: Session, prop: Property, year: int) -> str:
     """CUIHU-2026-0007: the property's next number of the year. The counter row is locked FOR
     UPDATE (PostgreSQL; SQLite's write lock does the same), so concurrent issues never share
     a number and numbers have no gaps."""
-    stmt = (
+    stmt = unscoped(
         select(NoticeCounter)
         .where(NoticeCounter.property_id == prop.id, NoticeCounter.year == year)
         .with_for_update()
-        .execution_options(**UNSCOPED)
     )
     counter = session.scalar(stmt)
     if counter is None:

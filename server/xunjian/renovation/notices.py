@@ -25,10 +25,9 @@ from ..errors import Conflict
 from ..org.models import Property
 from ..permissions import require
 from ..signatures import decode_signature, store_signature
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from . import checklist, measures, registry
 from .common import (
-    UNSCOPED,
     check_phone_time,
     check_photos,
     field_error,
@@ -375,13 +374,14 @@ def refer(
 def mark_overdue(session: Session, now: dt.datetime) -> int:
     """The periodic job: open notices whose deadline has passed become overdue (unscoped)."""
     due = session.scalars(
-        select(Notice)
-        .where(
-            Notice.state.in_(("issued", "acknowledged", "refused")),
-            Notice.deadline_at <= now,
+        unscoped(
+            select(Notice)
+            .where(
+                Notice.state.in_(("issued", "acknowledged", "refused")),
+                Notice.deadline_at <= now,
+            )
+            .order_by(Notice.id)
         )
-        .order_by(Notice.id)
-        .execution_options(**UNSCOPED)
     ).all()
     for notice in due:
         before = audit.snapshot(notice)

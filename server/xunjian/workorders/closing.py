@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..permissions import require
@@ -13,7 +12,8 @@ from ..tenancy import Actor
 from . import orders
 from . import requests as request_service
 from .common import require_text
-from .models import ServiceRequest, WorkOrder
+from .completions import require_after_photo_arrived
+from .models import WorkOrder
 
 REWORK_DUE = dt.timedelta(hours=24)
 
@@ -21,8 +21,6 @@ REWORK_DUE = dt.timedelta(hours=24)
 def verify(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
     require(actor, "workorders.verify", order.property_id)
     orders.ORDER.next(order.state, "verify")
-    from .completions import require_after_photo_arrived
-
     require_after_photo_arrived(session, order)
     orders.transition(
         session, actor, order, "verify", now, verified_at=now, verified_by_id=actor.user_id
@@ -76,7 +74,7 @@ def rework(
             actor,
         )
     if order.request_id:
-        sync_request(session, actor, order, now)
+        request_service.follow_order(session, actor, order, now)
     orders.emit(session, order.property_id, "workorder.rework", orders.summary(order), now)
     return order
 
@@ -109,11 +107,4 @@ def close_unresolvable(
 def _closed(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> None:
     orders.emit(session, order.property_id, "workorder.closed", orders.summary(order), now)
     if order.request_id:
-        sync_request(session, actor, order, now)
-
-
-def sync_request(session: Session, actor: Actor | None, order: WorkOrder, now: dt.datetime) -> None:
-    session.flush()
-    request = session.scalar(select(ServiceRequest).where(ServiceRequest.id == order.request_id))
-    if request is not None:
-        request_service.follow_orders(session, actor, request, now)
+        request_service.follow_order(session, actor, order, now)

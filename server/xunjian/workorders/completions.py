@@ -24,7 +24,8 @@ from ..errors import Conflict
 from ..lifecycle import StateMachine
 from ..permissions import require
 from ..tenancy import Actor
-from . import closing, orders
+from . import orders
+from . import requests as request_service
 from .common import (
     arrived_photos,
     event_time,
@@ -175,7 +176,7 @@ def _apply(
     )
     orders.emit(session, order.property_id, "workorder.done", orders.summary(order), now)
     if order.request_id:
-        closing.sync_request(session, actor, order, now)
+        request_service.follow_order(session, actor, order, now)
 
 
 def adopt(

@@ -281,6 +281,14 @@ def close_unresolvable(
     return request
 
 
+def follow_order(session: Session, actor: Actor | None, order: WorkOrder, now: dt.datetime) -> None:
+    """After ``order`` moved: its request (if any) follows its orders."""
+    session.flush()
+    request = session.scalar(select(ServiceRequest).where(ServiceRequest.id == order.request_id))
+    if request is not None:
+        follow_orders(session, actor, request, now)
+
+
 def follow_orders(
     session: Session, actor: Actor | None, request: ServiceRequest, now: dt.datetime
 ) -> None:
