@@ -99,6 +99,7 @@ class EvidenceCollection(MethodView):
         settings = platform().settings
         data = form["file"].read(settings.max_upload_bytes + 1)
         upload = PhotoUpload(**{k: form[k] for k in PhotoUpload.__dataclass_fields__})
+        property_for(upload.property_id, "evidence.upload")
         result = ingest_photo(
             db(),
             current_actor(),

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, InvalidInput
-from ..permissions import require, require_anywhere
 from ..tenancy import Actor, unscoped
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .settings import check_settings
@@ -48,7 +47,6 @@ def _check_working_days(days: Any) -> None:
 
 
 def create_property(session: Session, actor: Actor, **values: Any) -> Property:
-    require_anywhere(actor, "org.property.create")
     check_timezone(values.get("timezone", "Asia/Shanghai"))
     _check_shift(values)
     _check_working_days(values.get("working_days"))
@@ -76,7 +74,6 @@ def create_property(session: Session, actor: Actor, **values: Any) -> Property:
 def update_property(
     session: Session, actor: Actor, prop: Property, changes: dict[str, Any]
 ) -> Property:
-    require(actor, "org.property.update", prop.id)
     if "timezone" in changes:
         check_timezone(changes["timezone"])
     merged = {
@@ -106,7 +103,6 @@ def set_calendar_day(
     name: str = "",
     client_id: Any = None,
 ) -> CalendarDay:
-    require(actor, "org.calendar.write", prop.id)
     row = session.scalar(
         select(CalendarDay).where(CalendarDay.property_id == prop.id, CalendarDay.day == day)
     )
@@ -121,13 +117,11 @@ def set_calendar_day(
 
 
 def delete_calendar_day(session: Session, actor: Actor, row: CalendarDay) -> None:
-    require(actor, "org.calendar.write", row.property_id)
     audit.record(session, actor, row, "delete", before=audit.snapshot(row))
     session.delete(row)
 
 
 def create_building(session: Session, actor: Actor, **values: Any) -> Building:
-    require(actor, "org.structure.write", values["property_id"])
     building = Building(**values)
     session.add(building)
     audit.record(session, actor, building, "create")
@@ -135,7 +129,6 @@ def create_building(session: Session, actor: Actor, **values: Any) -> Building:
 
 
 def create_floor(session: Session, actor: Actor, building: Building, **values: Any) -> Floor:
-    require(actor, "org.structure.write", building.property_id)
     floor = Floor(property_id=building.property_id, building_id=building.id, **values)
     session.add(floor)
     audit.record(session, actor, floor, "create")
@@ -143,7 +136,6 @@ def create_floor(session: Session, actor: Actor, building: Building, **values: A
 
 
 def create_unit(session: Session, actor: Actor, floor: Floor, **values: Any) -> Unit:
-    require(actor, "org.structure.write", floor.property_id)
     unit = Unit(
         property_id=floor.property_id, building_id=floor.building_id, floor_id=floor.id, **values
     )
@@ -155,7 +147,6 @@ def create_unit(session: Session, actor: Actor, floor: Floor, **values: Any) -> 
 def update_structure(
     session: Session, actor: Actor, item: Building | Floor | Unit, changes: dict[str, Any]
 ) -> Any:
-    require(actor, "org.structure.write", item.property_id)
     before = audit.snapshot(item)
     for key, value in changes.items():
         setattr(item, key, value)

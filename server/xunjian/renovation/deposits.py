@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
-from ..permissions import require
 from ..tenancy import Actor
 from . import registry
 from .common import field_error
@@ -114,7 +113,6 @@ def create(
     note: str = "",
     client_id: uuid.UUID | None = None,
 ) -> Settlement:
-    require(actor, "renovation.deposit", renovation.property_id)
     if renovation.state != "completion_inspection":
         RENOVATION.next(renovation.state, "settle")  # names the state it is in
     existing = session.scalar(
@@ -169,7 +167,6 @@ def edit(
     note: str | None = None,
 ) -> Settlement:
     """Replace the itemised deductions (a rejected settlement goes back to draft)."""
-    require(actor, "renovation.deposit", settlement.property_id)
     target = SETTLEMENT.next(settlement.state, "edit")
     before = snapshot(settlement)
     if deductions is not None:
@@ -186,7 +183,6 @@ def edit(
 
 
 def submit(session: Session, actor: Actor, now: dt.datetime, settlement: Settlement) -> Settlement:
-    require(actor, "renovation.deposit", settlement.property_id)
     target = SETTLEMENT.next(settlement.state, "submit")
     before = snapshot(settlement)
     settlement.submitted_at = now
@@ -206,7 +202,6 @@ def decide(
     note: str = "",
 ) -> Settlement:
     """The manager's consent to the deductions; approval settles the renovation."""
-    require(actor, "renovation.approve", settlement.property_id)
     target = SETTLEMENT.next(settlement.state, "approve" if decision == "approved" else "reject")
     if decision == "rejected" and not note.strip():
         raise field_error("note", "Give the reason for sending it back.", "请填写退回理由。")

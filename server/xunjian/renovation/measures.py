@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
-from ..permissions import require
 from ..tenancy import Actor
 from .common import field_error
 from .models import ChecklistVersion, Measure, Notice
@@ -82,7 +81,6 @@ def add(
     note: str = "",
     client_id: uuid.UUID | None = None,
 ) -> Measure:
-    require(actor, "renovation.notice", notice.property_id)
     NOTICE.next(notice.state, "add_measure")
     (code,) = check_codes(version, [code])
     return create(session, actor, now, notice, version, code, note=note, client_id=client_id)
@@ -92,7 +90,6 @@ def decide(
     session: Session, actor: Actor, now: dt.datetime, measure: Measure, *, decision: str, note: str
 ) -> Measure:
     """The manager's recorded approval (or refusal, with a reason)."""
-    require(actor, "renovation.approve", measure.property_id)
     target = MEASURE.next(measure.state, "approve" if decision == "approved" else "reject")
     if decision == "rejected" and not note.strip():
         raise field_error("note", "Give the reason for not approving.", "请填写不批准的理由。")
@@ -108,7 +105,6 @@ def decide(
 
 def apply(session: Session, actor: Actor, now: dt.datetime, measure: Measure) -> Measure:
     """Carry out an approved measure (e.g. water actually suspended)."""
-    require(actor, "renovation.notice", measure.property_id)
     if measure.state == "requested":
         raise Conflict(
             f"{measure.code} ({measure.name_en}) takes effect only after the management-office "
@@ -137,7 +133,6 @@ def lift(
     session: Session, actor: Actor, now: dt.datetime, measure: Measure, *, note: str = ""
 ) -> Measure:
     """End a measure in effect (e.g. water restored after rectification)."""
-    require(actor, "renovation.notice", measure.property_id)
     target = MEASURE.next(measure.state, "lift")
     before = audit.snapshot(measure)
     measure.lifted_at = now

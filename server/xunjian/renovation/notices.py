@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import Conflict
 from ..org.models import Property
-from ..permissions import require
 from ..signatures import decode_signature, store_signature
 from ..tenancy import Actor, unscoped
 from . import checklist, measures, registry
@@ -102,7 +101,6 @@ def create_notice(
     issue: bool = False,
     store: Any = None,
 ) -> Notice:
-    require(actor, "renovation.notice", renovation.property_id)
     RENOVATION.next(renovation.state, "raise_notice")
     rows = _violations(session, renovation, violation_ids)
     check_deadline(prop, deadline, now)
@@ -146,7 +144,6 @@ def issue_notice(
     renovation: Renovation,
     notice: Notice,
 ) -> Notice:
-    require(actor, "renovation.notice", notice.property_id)
     target = NOTICE.next(notice.state, "issue")
     before = audit.snapshot(notice)
     # Both query (and flush): work them out before the notice changes, or the autoflush would
@@ -169,7 +166,6 @@ def issue_notice(
 
 
 def cancel(session: Session, actor: Actor, now: dt.datetime, notice: Notice) -> Notice:
-    require(actor, "renovation.notice", notice.property_id)
     target = NOTICE.next(notice.state, "cancel")
     before = audit.snapshot(notice)
     for row in session.scalars(
@@ -198,7 +194,6 @@ def acknowledge(
 ) -> Notice:
     """The owner or contractor signs on the phone, or refuses: then a photo of the notice as
     posted at the door stands for the service."""
-    require(actor, "renovation.notice", notice.property_id)
     target = NOTICE.next(notice.state, "acknowledge" if outcome == "signed" else "refuse")
     when = check_phone_time(at, now, "at")
     before = audit.snapshot(notice)
@@ -255,7 +250,6 @@ def reinspect(
     inspected_at: dt.datetime | None = None,
 ) -> Reinspection:
     """A re-inspection needs photos whether it passes (proof of rectification) or not."""
-    require(actor, "renovation.inspect", notice.property_id)
     target = NOTICE.next(notice.state, "pass_reinspection" if passed else "fail_reinspection")
     when = check_phone_time(inspected_at, now, "inspected_at")
     photos = check_photos(
@@ -308,7 +302,6 @@ def escalate(
     measure_codes: list[str] | None = None,
 ) -> Notice:
     """The owner ignored the notice: the interview (约谈) and the further measures decided."""
-    require(actor, "renovation.notice", notice.property_id)
     target = NOTICE.next(notice.state, "escalate")
     if not interview_outcome.strip():
         raise field_error(
@@ -333,7 +326,6 @@ def close(
     session: Session, actor: Actor, now: dt.datetime, notice: Notice, *, reason: str = ""
 ) -> Notice:
     """Archive the notice: after a passed re-inspection, or (escalated) with a written reason."""
-    require(actor, "renovation.notice", notice.property_id)
     target = NOTICE.next(notice.state, "close")
     if notice.state == "escalated" and not reason.strip():
         raise field_error(
@@ -359,7 +351,6 @@ def refer(
     reason: str = "",
 ) -> Notice:
     """Hand an escalated case to an outside body (e.g. 城管, the housing authority)."""
-    require(actor, "renovation.approve", notice.property_id)
     target = NOTICE.next(notice.state, "refer")
     if not referred_to.strip():
         raise field_error("referred_to", "Say to whom the case is referred.", "请填写移交单位。")

@@ -8,7 +8,6 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict
-from ..permissions import require
 from ..tenancy import Actor
 from . import orders
 from .common import require_text
@@ -26,7 +25,6 @@ def _must_hold(actor: Actor, order: WorkOrder) -> None:
 
 
 def accept(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     orders.ORDER.next(order.state, "accept")
     from_queue = order.state == "assigned" and order.assignee_id is None
     if from_queue:
@@ -50,7 +48,6 @@ def decline(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime, *, event: str
 ) -> WorkOrder:
     """Decline (not yet accepted) or return (accepted, e.g. needs another trade) → new."""
-    require(actor, "workorders.work", order.property_id)
     orders.ORDER.next(order.state, event)
     _must_hold(actor, order)
     text = require_text(reason, "reason", "why", "原因")
@@ -85,7 +82,6 @@ def decline(
 
 
 def arrive(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     orders.ORDER.next(order.state, "arrive")
     _must_hold(actor, order)
     return orders.transition(session, actor, order, "arrive", now, on_site_at=now)
@@ -94,7 +90,6 @@ def arrive(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -
 def pause(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
 ) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     orders.ORDER.next(order.state, "pause")
     _must_hold(actor, order)
     text = require_text(reason, "reason", "why the work pauses", "暂停原因")
@@ -102,7 +97,6 @@ def pause(
 
 
 def resume(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     orders.ORDER.next(order.state, "resume")
     _must_hold(actor, order)
     return orders.transition(session, actor, order, "resume", now, paused_at=None, pause_reason="")

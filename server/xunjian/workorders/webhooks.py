@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..config import Settings
-from ..permissions import require
 from ..tenancy import Actor, unscoped
 from .common import field_error
 from .models import WebhookDelivery, WebhookEndpoint
@@ -129,7 +128,6 @@ def create_endpoint(
     description: str = "",
     allow_private: bool,
 ) -> WebhookEndpoint:
-    require(actor, "webhooks.admin", property_id)
     endpoint = WebhookEndpoint(
         property_id=property_id,
         client_id=client_id,
@@ -153,7 +151,6 @@ def update_endpoint(
     *,
     allow_private: bool,
 ) -> WebhookEndpoint:
-    require(actor, "webhooks.admin", endpoint.property_id)
     before = _public(endpoint)
     if "url" in changes:
         endpoint.url = check_url(changes["url"], allow_private=allow_private)
