@@ -267,17 +267,12 @@ def get_run(run_id: int) -> dict[str, Any]:
     return detail
 
 
-def _run_for_write(run_id: int) -> Run:
-    run: Run = load_for(Run, run_id, "patrol.run")
-    return run
-
-
 @blp.route("/runs/<int:run_id>/checkins", methods=["POST"])
 @blp.arguments(CheckinCreateSchema)
 @blp.response(201, CheckinSchema)
 def check_in(args: dict[str, Any], run_id: int) -> Checkin:
     """Check in by QR token, NFC tag or GPS fix; a replay of the same client_id counts once."""
-    run = _run_for_write(run_id)
+    run = load_for(Run, run_id, "patrol.run")
     client_id = client_id_from(args) or uuid.uuid4()
     return idempotent_create(
         Checkin,
@@ -290,7 +285,7 @@ def check_in(args: dict[str, Any], run_id: int) -> Checkin:
 @blp.arguments(FindingCreateSchema)
 @blp.response(201, FindingSchema)
 def record_finding(args: dict[str, Any], run_id: int) -> Finding:
-    run = _run_for_write(run_id)
+    run = load_for(Run, run_id, "patrol.run")
     client_id = client_id_from(args) or uuid.uuid4()
     finding = idempotent_create(
         Finding,
@@ -307,7 +302,7 @@ def record_finding(args: dict[str, Any], run_id: int) -> Finding:
 @blp.response(200, RunSchema)
 def finish_run(args: dict[str, Any], run_id: int) -> Run:
     """Finish; with checkpoints not visited this is an early finish and needs a reason."""
-    run = _run_for_write(run_id)
+    run = load_for(Run, run_id, "patrol.run")
     check_if_match(run)
     runs.finish_run(db(), current_actor(), now(), run, **args)
     commit()

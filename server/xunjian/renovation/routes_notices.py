@@ -276,6 +276,13 @@ def lift_measure(args: dict[str, Any], measure_id: int) -> Measure:
     return measure
 
 
+def _properties(args: dict[str, Any], action: str) -> list[int]:
+    """The one property asked for (404/403 for it, like a record), or all where allowed."""
+    if "property_id" in args:
+        return [property_for(args["property_id"], action).id]
+    return property_ids_for(action)
+
+
 # --- queues -------------------------------------------------------------------------------
 
 
@@ -287,9 +294,7 @@ def open_notices(args: dict[str, Any]) -> dict[str, Any]:
     ones, ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's.
     Keyset-paged on (deadline, id): ``limit`` (default 500) and ``cursor`` = the previous
     page's ``next_cursor``."""
-    if "property_id" in args:
-        property_for(args["property_id"], "renovation.read")
-    allowed = property_ids_for("renovation.read", args.get("property_id"))
+    allowed = _properties(args, "renovation.read")
     after = decode_time_id_cursor(args["cursor"]) if args.get("cursor") else None
     # Without ``limit``, the 500 rows this list always gave: the phone reads the first page whole.
     limit = page_size(args.get("limit"), 500, max(platform().settings.page_size_max, 500))
@@ -313,9 +318,7 @@ def open_notices(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ApprovalsSchema)
 def approvals(args: dict[str, Any]) -> dict[str, Any]:
     """What waits for the manager: applications, measures M5–M7, deposit settlements."""
-    if "property_id" in args:
-        property_for(args["property_id"], "renovation.approve")
-    out = queries.approvals(db(), property_ids_for("renovation.approve", args.get("property_id")))
+    out = queries.approvals(db(), _properties(args, "renovation.approve"))
     # Each decision needs If-Match; with the ETag listed, a manager can decide with no signal.
     for key, model in (("measures", Measure), ("settlements", Settlement)):
         out[key] = [{**row, "etag": etag_for(model, row["id"], row["version"])} for row in out[key]]
