@@ -30,7 +30,7 @@ from ..web.context import (
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import devices, loans, queries, service
-from .ingest import PhotoUpload, ingest_photo
+from .ingest import PhotoUpload, discard_if_orphan, ingest_photo
 from .integrity import load_signer
 from .models import DeviceStatus, Evidence, Loan
 from .schemas import (
@@ -81,8 +81,7 @@ class EvidenceCollection(MethodView):
         stmt = service.filtered(actor, args, queries.property_timezones(db()))
         stmt = scoped_list(stmt, Evidence, "evidence.read")
         page = paginate_request(stmt, Evidence.id, args, descending=True)
-        items = [e for e in page.items if service.matches_flag(e, args.get("flag"))]
-        return {"items": items, "next_cursor": page.next_cursor}
+        return {"items": page.items, "next_cursor": page.next_cursor}
 
     @blp.arguments(UploadSchema, location="files")
     @blp.response(201, EvidenceSchema)
@@ -99,7 +98,6 @@ class EvidenceCollection(MethodView):
         settings = platform().settings
         data = form["file"].read(settings.max_upload_bytes + 1)
         upload = PhotoUpload(**{k: form[k] for k in PhotoUpload.__dataclass_fields__})
-        property_for(upload.property_id, "evidence.upload")
         result = ingest_photo(
             db(),
             current_actor(),
@@ -114,7 +112,12 @@ class EvidenceCollection(MethodView):
         if result.replayed:
             g.idempotent_replay = True
             return result.evidence
-        commit()
+        try:
+            commit()
+        except Exception:
+            if result.stored_key:
+                discard_if_orphan(db(), platform().store, result.stored_key)
+            raise
         try:
             evidence_derivatives.delay(result.evidence.id)
         except Exception:

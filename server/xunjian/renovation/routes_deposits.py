@@ -81,7 +81,7 @@ class SettlementItem(MethodView):
         )
         check_if_match(settlement)
         renovation = find(Renovation, settlement.renovation_id)
-        deposits.edit(db(), current_actor(), renovation, settlement, **args)
+        deposits.edit(db(), current_actor(), now(), renovation, settlement, **args)
         commit()
         return settlement_out(settlement)
 

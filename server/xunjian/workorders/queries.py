@@ -23,9 +23,9 @@ from .models import (
     WebhookEndpoint,
     WorkOrder,
 )
-from .orders import ORDER
 from .requests import repeat_counts
 from .sla import completion_overdue, overdue_clause, response_overdue
+from .states import ORDER
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
