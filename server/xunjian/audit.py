@@ -12,7 +12,18 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, inspect
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    and_,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, utcnow
@@ -102,3 +113,16 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def entries(property_ids: list[int], company_id: int | None = None, **filters: Any) -> Select[Any]:
+    """Entries of ``property_ids``, plus the company-level ones (staff accounts: no property)
+    of ``company_id`` when given; ``filters`` are columns (property_id, entity_type, …)."""
+    visible: ColumnElement[bool] = AuditEntry.property_id.in_(property_ids)
+    if company_id is not None:
+        company_level = and_(AuditEntry.property_id.is_(None), AuditEntry.company_id == company_id)
+        visible = or_(visible, company_level)
+    stmt = select(AuditEntry).where(visible)
+    for name, value in filters.items():
+        stmt = stmt.where(getattr(AuditEntry, name) == value)
+    return stmt

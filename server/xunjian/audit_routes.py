@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import ColumnElement, and_, or_, select
 
-from .audit import AuditEntry
-from .permissions import properties_where, require_anywhere
+from . import audit
+from .web.access import property_ids_for
 from .web.context import current_actor
 from .web.pagination import PageArgsSchema, page_schema, paginate_request
 from .web.smorest import Blueprint, Schema
@@ -44,18 +43,9 @@ AuditPageSchema = page_schema(AuditEntrySchema, "AuditPageSchema")
 def list_audit(args: dict[str, Any]) -> dict[str, Any]:
     """Newest first. Company-level entries (staff accounts) are shown to administrators."""
     actor = current_actor()
-    require_anywhere(actor, "audit.read")
-    visible: ColumnElement[bool] = AuditEntry.property_id.in_(
-        sorted(properties_where(actor, "audit.read"))
+    stmt = audit.entries(
+        property_ids_for("audit.read"),
+        actor.company_id if actor.is_admin else None,
+        **{k: args[k] for k in ("property_id", "entity_type", "entity_id") if k in args},
     )
-    if actor.is_admin:
-        visible = or_(
-            visible,
-            and_(AuditEntry.property_id.is_(None), AuditEntry.company_id == actor.company_id),
-        )
-    stmt = select(AuditEntry).where(visible)
-    for name in ("property_id", "entity_type", "entity_id"):
-        if name in args:
-            stmt = stmt.where(getattr(AuditEntry, name) == args[name])
-    page = paginate_request(stmt, AuditEntry.id, args, descending=True)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return paginate_request(stmt, audit.AuditEntry.id, args, descending=True).out()

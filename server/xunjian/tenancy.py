@@ -10,7 +10,7 @@ a row of another property is simply not found (404), never revealed as forbidden
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import (
@@ -21,9 +21,12 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql.base import Executable
 
 ACTOR_KEY = "xunjian.actor"
-UNSCOPED_KEY = "xunjian.unscoped"
+_UNSCOPED = "xunjian.unscoped"  # the execution option; spelled only here, set by ``unscoped``
+
+E = TypeVar("E", bound=Executable)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,12 @@ class PropertyScoped:
 
 
 class PropertyRoot:
-    """Marker for the properties table itself: scoped by its own id."""
+    """Mixin for the properties table itself: scoped by its own id (declared here, so the scope
+    criteria name this mixin and tenancy never imports the table: no import cycle)."""
+
+    @declared_attr
+    def id(cls) -> Mapped[int]:
+        return mapped_column(primary_key=True)
 
 
 class CompanyScoped:
@@ -81,9 +89,17 @@ def bind_actor(session: Session, actor: Actor | None) -> None:
         session.info[ACTOR_KEY] = actor
 
 
-def _scope_criteria(actor: Actor) -> list[Any]:
-    from .org.models import Property  # the one PropertyRoot; imported late to avoid a cycle
+def unscoped(stmt: E) -> E:
+    """``stmt`` run without the property scope, on purpose.
 
+    For what must see past the actor's properties: periodic jobs, uniqueness checks that span
+    the company (usernames, property codes), the public verification page, the evidence chain.
+    Every such statement is wrapped by this one call, so ``grep unscoped`` lists them all.
+    """
+    return stmt.execution_options(**{_UNSCOPED: True})
+
+
+def _scope_criteria(actor: Actor) -> list[Any]:
     ids = sorted(actor.property_ids)
     company_id = actor.company_id
     return [
@@ -93,7 +109,7 @@ def _scope_criteria(actor: Actor) -> list[Any]:
             include_aliases=True,
         ),
         with_loader_criteria(
-            Property,
+            PropertyRoot,
             lambda cls: cls.id.in_(ids),
             include_aliases=True,
         ),
@@ -108,7 +124,7 @@ def _scope_criteria(actor: Actor) -> list[Any]:
 @event.listens_for(Session, "do_orm_execute")
 def _apply_property_scope(state: ORMExecuteState) -> None:
     actor = state.session.info.get(ACTOR_KEY)
-    if actor is None or state.execution_options.get(UNSCOPED_KEY):
+    if actor is None or state.execution_options.get(_UNSCOPED):
         return
     if state.is_select or state.is_update or state.is_delete:
         state.statement = state.statement.options(*_scope_criteria(actor))

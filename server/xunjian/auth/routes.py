@@ -6,18 +6,22 @@ from typing import Any
 
 from flask import g, request
 from flask.views import MethodView
-from sqlalchemy import select
 
-from ..errors import DomainError, NotFound
-from ..org.models import Property
-from ..permissions import properties_where, require_anywhere
+from ..errors import DomainError
+from ..web.access import (
+    find,
+    not_found,
+    property_for,
+    property_ids_where,
+    require_anywhere,
+    require_at,
+)
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
     platform,
@@ -25,7 +29,7 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import service
+from . import queries, service
 from .models import RoleAssignment, User
 from .schemas import (
     AssignmentCreateSchema,
@@ -46,7 +50,7 @@ users_blp = Blueprint("users", __name__, url_prefix="/users", description="Staff
 
 
 def user_out(user: User) -> dict[str, Any]:
-    names = dict(db().execute(select(Property.id, Property.name_zh)).all())
+    names = queries.property_names(db())
     return {
         **{
             k: getattr(user, k)
@@ -132,15 +136,15 @@ def change_password(args: dict[str, Any]) -> None:
 def _visible_user(user_id: int) -> User:
     """Users are visible to those who may read staff at one of the user's properties."""
     actor = current_actor()
-    user = get_or_404(User, user_id, "user", "用户")
+    user = find(User, user_id)
     if actor.is_admin or user.id == actor.user_id:
         return user
-    readable = properties_where(actor, "users.read")
-    if not ({a.property_id for a in user.assignments} & actor.property_ids):
-        raise NotFound("No such user.", message_zh="用户不存在。")
-    if not ({a.property_id for a in user.assignments} & readable):
-        require_anywhere(actor, "users.read")
-        raise NotFound("No such user.", message_zh="用户不存在。")
+    works_at = {a.property_id for a in user.assignments}
+    if not (works_at & actor.property_ids):
+        raise not_found(User)
+    if not (works_at & set(property_ids_where("users.read"))):
+        require_anywhere("users.read")
+        raise not_found(User)
     return user
 
 
@@ -150,17 +154,14 @@ class Users(MethodView):
     @users_blp.response(200, UserPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Staff of the properties where you may read staff (for dispatch and review)."""
-        actor = current_actor()
-        require_anywhere(actor, "users.read")
-        readable = properties_where(actor, "users.read")
-        stmt = select(User)
-        if not actor.is_admin or "property_id" in args or "role" in args:
-            sub = select(RoleAssignment.user_id).where(RoleAssignment.property_id.in_(readable))
-            if "property_id" in args:
-                sub = sub.where(RoleAssignment.property_id == args["property_id"])
-            if "role" in args:
-                sub = sub.where(RoleAssignment.role == args["role"])
-            stmt = stmt.where(User.id.in_(sub))
+        require_anywhere("users.read")
+        readable = property_ids_where("users.read")
+        filtered = "property_id" in args or "role" in args
+        stmt = queries.staff(
+            None if current_actor().is_admin and not filtered else readable,
+            args.get("property_id"),
+            args.get("role"),
+        )
         page = paginate_request(stmt, User.id, args)
         return {"items": [user_out(u) for u in page.items], "next_cursor": page.next_cursor}
 
@@ -168,6 +169,7 @@ class Users(MethodView):
     @users_blp.response(201, UserSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Create a staff account (admins). It must change its password at first login."""
+        require_anywhere("users.write")
         actor = current_actor()
         client_id = client_id_from(args)
         assignments = args.pop("assignments")
@@ -176,7 +178,7 @@ class Users(MethodView):
             user = service.create_user(db(), actor, client_id=client_id, **args)
             db().flush()
             for item in assignments:
-                _check_property_visible(item["property_id"])
+                property_for(item["property_id"], "users.write")
                 service.assign_role(db(), actor, user, **item)
             return user
 
@@ -184,10 +186,6 @@ class Users(MethodView):
         db().refresh(user)
         set_etag(user)
         return user_out(user)
-
-
-def _check_property_visible(property_id: int) -> None:
-    get_or_404(Property, property_id, "property", "项目")
 
 
 @users_blp.route("/<int:user_id>")
@@ -216,6 +214,7 @@ class UserItem(MethodView):
 def reset_password(args: dict[str, Any], user_id: int) -> None:
     """An administrator sets a new password; the user's sessions end and it must be changed."""
     user = _visible_user(user_id)
+    service.check_can_manage(current_actor(), user)
     service.reset_password(db(), current_actor(), user, args["new_password"], now())
     commit()
 
@@ -225,7 +224,7 @@ def reset_password(args: dict[str, Any], user_id: int) -> None:
 @users_blp.response(201, AssignmentSchema)
 def add_assignment(args: dict[str, Any], user_id: int) -> RoleAssignment:
     user = _visible_user(user_id)
-    _check_property_visible(args["property_id"])
+    property_for(args["property_id"], "users.write")
     client_id = client_id_from(args)
     return idempotent_create(
         RoleAssignment,
@@ -237,8 +236,9 @@ def add_assignment(args: dict[str, Any], user_id: int) -> RoleAssignment:
 @users_blp.delete("/<int:user_id>/assignments/<int:assignment_id>")
 @users_blp.response(204)
 def remove_assignment(user_id: int, assignment_id: int) -> None:
-    row = get_or_404(RoleAssignment, assignment_id, "assignment", "岗位分配")
+    row = find(RoleAssignment, assignment_id)
     if row.user_id != user_id:
-        raise NotFound("No such assignment.", message_zh="岗位分配不存在。")
+        raise not_found(RoleAssignment)
+    require_at(row.property_id, "users.write")
     service.remove_assignment(db(), current_actor(), row)
     commit()

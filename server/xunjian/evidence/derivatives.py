@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from ..auth.models import User
 from ..org import localtime
 from ..org.models import Property
+from ..tenancy import unscoped
 from . import imaging
 from .contexts import resolve_context
 from .ingest import take_decoded
 from .models import Evidence
 
 log = logging.getLogger("xunjian.evidence")
-UNSCOPED = {"xunjian.unscoped": True}
 
 CONTEXT_LABELS_ZH = {
     "patrol_checkin": "巡查打卡",
@@ -38,12 +38,8 @@ CONTEXT_LABELS_ZH = {
 
 
 def strip_for(session: Session, evidence: Evidence) -> imaging.StripText:
-    prop = session.scalar(
-        select(Property).where(Property.id == evidence.property_id).execution_options(**UNSCOPED)
-    )
-    user = session.scalar(
-        select(User).where(User.id == evidence.uploaded_by_id).execution_options(**UNSCOPED)
-    )
+    prop = session.scalar(unscoped(select(Property).where(Property.id == evidence.property_id)))
+    user = session.scalar(unscoped(select(User).where(User.id == evidence.uploaded_by_id)))
     context = resolve_context(session, evidence.context_type, evidence.context_id)
     assert prop is not None
     place = context.label if context and context.label else CONTEXT_LABELS_ZH[evidence.context_type]
@@ -65,9 +61,7 @@ def derivative_key(evidence: Evidence, kind: str) -> str:
 
 
 def render_derivatives(session: Session, store: Any, evidence_id: int) -> Evidence | None:
-    evidence = session.scalar(
-        select(Evidence).where(Evidence.id == evidence_id).execution_options(**UNSCOPED)
-    )
+    evidence = session.scalar(unscoped(select(Evidence).where(Evidence.id == evidence_id)))
     if evidence is None or evidence.derivatives_state == "ready":
         return evidence
     strip = strip_for(session, evidence)
@@ -106,10 +100,11 @@ def render_derivatives(session: Session, store: Any, evidence_id: int) -> Eviden
 def pending_derivative_ids(session: Session, limit: int = 50) -> list[int]:
     return list(
         session.scalars(
-            select(Evidence.id)
-            .where(Evidence.derivatives_state == "pending")
-            .order_by(Evidence.id)
-            .limit(limit)
-            .execution_options(**UNSCOPED)
+            unscoped(
+                select(Evidence.id)
+                .where(Evidence.derivatives_state == "pending")
+                .order_by(Evidence.id)
+                .limit(limit)
+            )
         )
     )

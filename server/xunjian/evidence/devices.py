@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from .models import DeviceStatus, Evidence
 
 
@@ -63,9 +63,7 @@ def pending_photos_for_device(session: Session, device_id: str) -> list[dict[str
     arrived = {
         str(cid)
         for cid in session.scalars(
-            select(Evidence.client_id)
-            .where(Evidence.client_id.in_(ids))
-            .execution_options(**{"xunjian.unscoped": True})
+            unscoped(select(Evidence.client_id).where(Evidence.client_id.in_(ids)))
         )
     }
     return [p for p in reported if str(p["client_id"]) not in arrived]

@@ -27,7 +27,7 @@ from ..org import localtime, phone_clock
 from ..org.models import Property
 from ..permissions import require
 from ..storage import content_key
-from ..tenancy import UNSCOPED_KEY, Actor
+from ..tenancy import Actor, unscoped
 from . import imaging, plausibility
 from .contexts import resolve_context
 from .integrity import Signer, append_to_chain
@@ -210,10 +210,7 @@ def discard_if_orphan(session: Session, store: Any, key: str, created: bool = Tr
         return
     session.rollback()
     referenced = session.scalar(
-        select(Evidence.id)
-        .where(Evidence.original_key == key)
-        .limit(1)
-        .execution_options(**{UNSCOPED_KEY: True})
+        unscoped(select(Evidence.id).where(Evidence.original_key == key).limit(1))
     )
     session.rollback()  # end the read before talking to storage
     if referenced is None:

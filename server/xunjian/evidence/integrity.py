@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import Settings, SettingsError, env_name
+from ..tenancy import unscoped
 from .models import ChainEntry, ChainHead, Evidence
 
 GENESIS_HASH = "0" * 64
-UNSCOPED = {"xunjian.unscoped": True}
 
 
 class Signer:
@@ -128,9 +128,7 @@ def entry_hash(prev_hash: str, payload: bytes, signature: str) -> str:
 
 def append_to_chain(session: Session, evidence: Evidence, signer: Signer) -> ChainEntry:
     """Sign ``evidence`` and append it to the chain (``evidence`` must have its id)."""
-    head = session.scalar(
-        select(ChainHead).where(ChainHead.id == 1).with_for_update().execution_options(**UNSCOPED)
-    )
+    head = session.scalar(unscoped(select(ChainHead).where(ChainHead.id == 1).with_for_update()))
     if head is None:  # first evidence ever: the migration seeds it, this covers a wiped table
         head = ChainHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
         session.add(head)
@@ -173,10 +171,11 @@ def verify_all(
     expected_seq = 1
     originals: list[tuple[int, str, str]] = []  # re-hashed after the walk, outside the transaction
     rows = session.execute(
-        select(ChainEntry, Evidence)
-        .join(Evidence, Evidence.id == ChainEntry.evidence_id, isouter=True)
-        .order_by(ChainEntry.seq)
-        .execution_options(**UNSCOPED)
+        unscoped(
+            select(ChainEntry, Evidence)
+            .join(Evidence, Evidence.id == ChainEntry.evidence_id, isouter=True)
+            .order_by(ChainEntry.seq)
+        )
     )
     for entry, evidence in rows:
         report.checked_entries += 1
@@ -204,7 +203,7 @@ def verify_all(
                 f"{where}: evidence {evidence.id} record differs from the signed one"
             )
         originals.append((evidence.id, evidence.original_key, evidence.sha256))
-    head = session.scalar(select(ChainHead).where(ChainHead.id == 1).execution_options(**UNSCOPED))
+    head = session.scalar(unscoped(select(ChainHead).where(ChainHead.id == 1)))
     if head is not None and head.last_seq != expected_seq - 1:
         report.problems.append(
             f"chain head says {head.last_seq} entries, walked {expected_seq - 1} (entries removed)"

@@ -6,18 +6,22 @@ import logging
 from typing import Any
 
 from flask.views import MethodView
-from sqlalchemy import select
 
-from ..auth.models import RoleAssignment, User
-from ..org.models import Property
-from ..permissions import properties_where, require, require_anywhere
+from ..web.access import (
+    load_for,
+    not_found,
+    property_for,
+    property_ids_for,
+    property_ids_where,
+    require_at,
+    scoped_list,
+)
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
     platform,
@@ -25,7 +29,7 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import devices, loans, service
+from . import devices, loans, queries, service
 from .ingest import PhotoUpload, discard_if_orphan, ingest_photo
 from .integrity import load_signer
 from .models import DeviceStatus, Evidence, Loan
@@ -74,11 +78,8 @@ class EvidenceCollection(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Photos at your properties; supervisors filter by day, person, context and flags."""
         actor = current_actor()
-        require_anywhere(actor, "evidence.read")
-        tz_of = dict(db().execute(select(Property.id, Property.timezone)).all())
-        stmt = service.filtered(actor, args, tz_of).where(
-            Evidence.property_id.in_(sorted(service.readable_property_ids(actor)))
-        )
+        stmt = service.filtered(actor, args, queries.property_timezones(db()))
+        stmt = scoped_list(stmt, Evidence, "evidence.read")
         page = paginate_request(stmt, Evidence.id, args, descending=True)
         return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -130,8 +131,7 @@ class EvidenceCollection(MethodView):
 class EvidenceItem(MethodView):
     @blp.response(200, EvidenceSchema)
     def get(self, evidence_id: int) -> Evidence:
-        evidence = get_or_404(Evidence, evidence_id, "photo", "照片")
-        require(current_actor(), "evidence.read", evidence.property_id)
+        evidence = load_for(Evidence, evidence_id, "evidence.read")
         set_etag(evidence)
         return evidence
 
@@ -140,7 +140,7 @@ class EvidenceItem(MethodView):
 @blp.response(200, UrlsSchema)
 def evidence_urls(evidence_id: int) -> dict[str, Any]:
     """Short-lived presigned links to the original, display copy and thumbnail."""
-    evidence = get_or_404(Evidence, evidence_id, "photo", "照片")
+    evidence = load_for(Evidence, evidence_id, "evidence.read")
     settings = platform().settings
     return service.presigned_urls(
         current_actor(), evidence, platform().store, settings.presign_seconds
@@ -152,8 +152,7 @@ def evidence_urls(evidence_id: int) -> dict[str, Any]:
 @blp.response(200, EvidenceSchema)
 def review_evidence(args: dict[str, Any], evidence_id: int) -> Evidence:
     """Accept, reject (with a reason: the task is reopened for a new photo) or mark exemplary."""
-    evidence = get_or_404(Evidence, evidence_id, "photo", "照片")
-    require(current_actor(), "evidence.review", evidence.property_id)
+    evidence = load_for(Evidence, evidence_id, "evidence.review")
     check_if_match(evidence)
     service.review(
         db(), current_actor(), evidence, decision=args["decision"], reason=args["reason"], now=now()
@@ -197,26 +196,8 @@ def heartbeat(args: dict[str, Any]) -> None:
 @devices_blp.response(200, DeviceListSchema)
 def list_devices(args: dict[str, Any]) -> dict[str, Any]:
     """Phones of staff at your properties, those holding photos longest first."""
-    actor = current_actor()
-    require_anywhere(actor, "devices.read")
-    allowed = properties_where(actor, "devices.read")
-    if "property_id" in args:
-        allowed = allowed & {args["property_id"]}
-    staff = select(RoleAssignment.user_id).where(RoleAssignment.property_id.in_(sorted(allowed)))
-    stmt = (
-        select(DeviceStatus, User.display_name)
-        .join(User, User.id == DeviceStatus.user_id)
-        .where(DeviceStatus.user_id.in_(staff))
-    )
-    if args["pending_only"]:
-        stmt = stmt.where(DeviceStatus.pending_photo_count > 0)
-    rows = (
-        db()
-        .execute(
-            stmt.order_by(DeviceStatus.oldest_pending_at.is_(None), DeviceStatus.oldest_pending_at)
-        )
-        .all()
-    )
+    allowed = property_ids_for("devices.read", args.get("property_id"))
+    rows = queries.devices(db(), allowed, args["pending_only"])
     return {"items": [{**_device_out(row), "user_name": name} for row, name in rows]}
 
 
@@ -229,20 +210,15 @@ def _device_out(row: DeviceStatus) -> dict[str, Any]:
 def device_pending(device_id: str) -> dict[str, Any]:
     """Handover check: the photos this phone last reported as not yet uploaded."""
     actor = current_actor()
-    row = db().scalar(select(DeviceStatus).where(DeviceStatus.device_id == device_id[:100]))
+    row = queries.device_status(db(), device_id[:100])
     if row is None:
         return {"device_id": device_id, "reported_at": None, "pending": []}
     if row.user_id != actor.user_id:
-        works_at = set(
-            db().scalars(
-                select(RoleAssignment.property_id).where(RoleAssignment.user_id == row.user_id)
-            )
-        )
-        shared = works_at & actor.property_ids
+        shared = queries.works_at(db(), row.user_id) & actor.property_ids
         if not shared:  # a phone of another property's staff: as if it did not exist
-            get_or_404(DeviceStatus, -1, "device", "设备")
-        if not shared & properties_where(actor, "devices.read"):
-            require(actor, "devices.read", min(shared))
+            raise not_found(DeviceStatus)
+        if not shared & set(property_ids_where("devices.read")):
+            require_at(min(shared), "devices.read")
     return {
         "device_id": device_id,
         "reported_at": row.reported_at,
@@ -262,16 +238,13 @@ class Loans(MethodView):
     @loans_blp.response(200, LoanPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The register; ``overdue=true`` lists items not back by their deadline."""
-        actor = current_actor()
-        require_anywhere(actor, "loans.read")
-        stmt = select(Loan).where(
-            Loan.property_id.in_(sorted(properties_where(actor, "loans.read")))
+        stmt = queries.loans(
+            now(),
+            property_id=args.get("property_id"),
+            state=args.get("state"),
+            overdue=args.get("overdue") is True,
         )
-        for name in ("property_id", "state"):
-            if name in args:
-                stmt = stmt.where(getattr(Loan, name) == args[name])
-        if args.get("overdue") is True:
-            stmt = stmt.where(Loan.state == "borrowed", Loan.due_at < now())
+        stmt = scoped_list(stmt, Loan, "loans.read")
         page = paginate_request(stmt, Loan.id, args)
         return {"items": [_loan_out(x) for x in page.items], "next_cursor": page.next_cursor}
 
@@ -279,7 +252,7 @@ class Loans(MethodView):
     @loans_blp.response(201, LoanSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Lend a duty camera or phone (return deadline defaults to 17:30 today)."""
-        prop = get_or_404(Property, args["property_id"], "property", "项目")
+        prop = property_for(args["property_id"], "loans.write")
         client_id = client_id_from(args)
         args["client_id"] = client_id
         loan = idempotent_create(
@@ -293,8 +266,7 @@ class Loans(MethodView):
 @loans_blp.arguments(LoanReturnSchema)
 @loans_blp.response(200, LoanSchema)
 def return_loan(args: dict[str, Any], loan_id: int) -> dict[str, Any]:
-    loan = get_or_404(Loan, loan_id, "loan", "借用记录")
-    require(current_actor(), "loans.write", loan.property_id)
+    loan = load_for(Loan, loan_id, "loans.write")
     check_if_match(loan)
     loans.give_back(db(), current_actor(), loan, args, now())
     commit()

@@ -28,7 +28,7 @@ class Property(PropertyRoot, Versioned, Base):
     __tablename__ = "properties"
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # ``id`` comes from PropertyRoot.
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     client_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
     code: Mapped[str] = mapped_column(String(40))

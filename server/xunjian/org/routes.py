@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask.views import MethodView
-from sqlalchemy import select
 
-from ..permissions import require
+from ..web.access import find, load_for, not_found, property_for, require_anywhere, require_at
 from ..web.conditional import check_if_match, set_etag
-from ..web.context import client_id_from, commit, current_actor, db, get_or_404, idempotent_create
+from ..web.context import client_id_from, commit, current_actor, db, idempotent_create
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
-from . import service
+from . import queries, service
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .schemas import (
     BuildingPageSchema,
@@ -38,19 +36,8 @@ from .schemas import (
 blp = Blueprint("org", __name__, description="Properties and their structure")
 
 
-def _page(page: Any) -> dict[str, Any]:
-    return {"items": page.items, "next_cursor": page.next_cursor}
-
-
 def _drop_none(args: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in args.items() if v is not None}
-
-
-def _readable(item: Any) -> Any:
-    require(
-        current_actor(), "org.read", item.property_id if hasattr(item, "property_id") else item.id
-    )
-    return item
 
 
 @blp.route("/properties")
@@ -59,11 +46,12 @@ class Properties(MethodView):
     @blp.response(200, PropertyPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The properties you are assigned to."""
-        return _page(paginate_request(select(Property), Property.id, args))
+        return paginate_request(queries.properties(), Property.id, args).out()
 
     @blp.arguments(PropertySchema)
     @blp.response(201, PropertySchema)
     def post(self, args: dict[str, Any]) -> Property:
+        require_anywhere("org.property.create")
         client_id = client_id_from(args)
         actor = current_actor()
         prop = idempotent_create(
@@ -79,15 +67,14 @@ class Properties(MethodView):
 class PropertyItem(MethodView):
     @blp.response(200, PropertySchema)
     def get(self, property_id: int) -> Property:
-        prop = _readable(get_or_404(Property, property_id, "property", "项目"))
+        prop = property_for(property_id, "org.read")
         set_etag(prop)
         return prop
 
     @blp.arguments(PropertyPatchSchema)
     @blp.response(200, PropertySchema)
     def patch(self, args: dict[str, Any], property_id: int) -> Property:
-        prop = get_or_404(Property, property_id, "property", "项目")
-        require(current_actor(), "org.property.update", prop.id)
+        prop = property_for(property_id, "org.property.update")
         check_if_match(prop)
         service.update_property(db(), current_actor(), prop, args)
         commit()
@@ -101,20 +88,15 @@ class Calendar(MethodView):
     @blp.response(200, CalendarDayPageSchema)
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         """Holidays and make-up working days that differ from the weekly pattern."""
-        prop = _readable(get_or_404(Property, property_id, "property", "项目"))
-        stmt = select(CalendarDay).where(CalendarDay.property_id == prop.id)
-        if "year" in args:
-            stmt = stmt.where(
-                CalendarDay.day >= dt.date(args["year"], 1, 1),
-                CalendarDay.day <= dt.date(args["year"], 12, 31),
-            )
-        return _page(paginate_request(stmt, CalendarDay.id, args))
+        prop = property_for(property_id, "org.read")
+        stmt = queries.calendar_days(prop.id, args.get("year"))
+        return paginate_request(stmt, CalendarDay.id, args).out()
 
     @blp.arguments(CalendarDaySchema)
     @blp.response(201, CalendarDaySchema)
     def post(self, args: dict[str, Any], property_id: int) -> CalendarDay:
         """Mark a day as a holiday or a working day (replaces an existing mark for that day)."""
-        prop = get_or_404(Property, property_id, "property", "项目")
+        prop = property_for(property_id, "org.calendar.write")
         client_id = client_id_from(args)
         return idempotent_create(
             CalendarDay,
@@ -128,9 +110,10 @@ class Calendar(MethodView):
 @blp.delete("/properties/<int:property_id>/calendar/<int:day_id>")
 @blp.response(204)
 def delete_calendar_day(property_id: int, day_id: int) -> None:
-    row = get_or_404(CalendarDay, day_id, "calendar day", "日历日")
+    row = find(CalendarDay, day_id)
     if row.property_id != property_id:
-        get_or_404(CalendarDay, -1, "calendar day", "日历日")
+        raise not_found(CalendarDay)
+    require_at(row.property_id, "org.calendar.write")
     service.delete_calendar_day(db(), current_actor(), row)
     commit()
 
@@ -140,15 +123,13 @@ class Buildings(MethodView):
     @blp.arguments(BuildingQueryArgsSchema, location="query")
     @blp.response(200, BuildingPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        stmt = select(Building)
-        if "property_id" in args:
-            stmt = stmt.where(Building.property_id == args["property_id"])
-        return _page(paginate_request(stmt, Building.id, args))
+        stmt = queries.buildings(args.get("property_id"))
+        return paginate_request(stmt, Building.id, args).out()
 
     @blp.arguments(BuildingSchema)
     @blp.response(201, BuildingSchema)
     def post(self, args: dict[str, Any]) -> Building:
-        get_or_404(Property, args["property_id"], "property", "项目")
+        property_for(args["property_id"], "org.structure.write")
         client_id = client_id_from(args)
         return idempotent_create(
             Building,
@@ -157,11 +138,8 @@ class Buildings(MethodView):
         )
 
 
-def _patch_structure(
-    model: type[Any], ident: int, args: dict[str, Any], what: str, what_zh: str
-) -> Any:
-    item = get_or_404(model, ident, what, what_zh)
-    require(current_actor(), "org.structure.write", item.property_id)
+def _patch_structure(model: type[Any], ident: int, args: dict[str, Any]) -> Any:
+    item = load_for(model, ident, "org.structure.write")
     check_if_match(item)
     service.update_structure(db(), current_actor(), item, args)
     commit()
@@ -169,8 +147,8 @@ def _patch_structure(
     return item
 
 
-def _get_structure(model: type[Any], ident: int, what: str, what_zh: str) -> Any:
-    item = _readable(get_or_404(model, ident, what, what_zh))
+def _get_structure(model: type[Any], ident: int) -> Any:
+    item = load_for(model, ident, "org.read")
     set_etag(item)
     return item
 
@@ -179,12 +157,12 @@ def _get_structure(model: type[Any], ident: int, what: str, what_zh: str) -> Any
 class BuildingItem(MethodView):
     @blp.response(200, BuildingSchema)
     def get(self, building_id: int) -> Building:
-        return _get_structure(Building, building_id, "building", "楼栋")
+        return _get_structure(Building, building_id)
 
     @blp.arguments(BuildingPatchSchema)
     @blp.response(200, BuildingSchema)
     def patch(self, args: dict[str, Any], building_id: int) -> Building:
-        return _patch_structure(Building, building_id, args, "building", "楼栋")
+        return _patch_structure(Building, building_id, args)
 
 
 @blp.route("/buildings/<int:building_id>/floors")
@@ -192,15 +170,13 @@ class Floors(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, FloorPageSchema)
     def get(self, args: dict[str, Any], building_id: int) -> dict[str, Any]:
-        building = _readable(get_or_404(Building, building_id, "building", "楼栋"))
-        return _page(
-            paginate_request(select(Floor).where(Floor.building_id == building.id), Floor.id, args)
-        )
+        building = load_for(Building, building_id, "org.read")
+        return paginate_request(queries.floors(building.id), Floor.id, args).out()
 
     @blp.arguments(FloorSchema)
     @blp.response(201, FloorSchema)
     def post(self, args: dict[str, Any], building_id: int) -> Floor:
-        building = get_or_404(Building, building_id, "building", "楼栋")
+        building = load_for(Building, building_id, "org.structure.write")
         client_id = client_id_from(args)
         return idempotent_create(
             Floor,
@@ -215,12 +191,12 @@ class Floors(MethodView):
 class FloorItem(MethodView):
     @blp.response(200, FloorSchema)
     def get(self, floor_id: int) -> Floor:
-        return _get_structure(Floor, floor_id, "floor", "楼层")
+        return _get_structure(Floor, floor_id)
 
     @blp.arguments(FloorPatchSchema)
     @blp.response(200, FloorSchema)
     def patch(self, args: dict[str, Any], floor_id: int) -> Floor:
-        return _patch_structure(Floor, floor_id, args, "floor", "楼层")
+        return _patch_structure(Floor, floor_id, args)
 
 
 @blp.route("/floors/<int:floor_id>/units")
@@ -228,7 +204,7 @@ class FloorUnits(MethodView):
     @blp.arguments(UnitSchema)
     @blp.response(201, UnitSchema)
     def post(self, args: dict[str, Any], floor_id: int) -> Unit:
-        floor = get_or_404(Floor, floor_id, "floor", "楼层")
+        floor = load_for(Floor, floor_id, "org.structure.write")
         client_id = client_id_from(args)
         return idempotent_create(
             Unit,
@@ -242,20 +218,17 @@ class Units(MethodView):
     @blp.arguments(UnitQueryArgsSchema, location="query")
     @blp.response(200, UnitPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        stmt = select(Unit)
-        for name in ("property_id", "building_id", "floor_id"):
-            if name in args:
-                stmt = stmt.where(getattr(Unit, name) == args[name])
-        return _page(paginate_request(stmt, Unit.id, args))
+        stmt = queries.units(args.get("property_id"), args.get("building_id"), args.get("floor_id"))
+        return paginate_request(stmt, Unit.id, args).out()
 
 
 @blp.route("/units/<int:unit_id>")
 class UnitItem(MethodView):
     @blp.response(200, UnitSchema)
     def get(self, unit_id: int) -> Unit:
-        return _get_structure(Unit, unit_id, "unit", "房号")
+        return _get_structure(Unit, unit_id)
 
     @blp.arguments(UnitPatchSchema)
     @blp.response(200, UnitSchema)
     def patch(self, args: dict[str, Any], unit_id: int) -> Unit:
-        return _patch_structure(Unit, unit_id, args, "unit", "房号")
+        return _patch_structure(Unit, unit_id, args)

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, InvalidInput
-from ..permissions import require, require_anywhere
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from . import localtime
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .settings import check_settings
@@ -49,15 +48,16 @@ def _check_working_days(days: Any) -> None:
 
 
 def create_property(session: Session, actor: Actor, **values: Any) -> Property:
-    require_anywhere(actor, "org.property.create")
     check_timezone(values.get("timezone", "Asia/Shanghai"))
     _check_shift(values)
     _check_working_days(values.get("working_days"))
     check_settings(values.get("settings"))
     clash = session.scalar(
-        select(Property.id)
-        .where(Property.company_id == actor.company_id, Property.code == values["code"])
-        .execution_options(**{"xunjian.unscoped": True})
+        unscoped(
+            select(Property.id).where(
+                Property.company_id == actor.company_id, Property.code == values["code"]
+            )
+        )
     )
     if clash:
         raise Conflict(
@@ -75,7 +75,6 @@ def create_property(session: Session, actor: Actor, **values: Any) -> Property:
 def update_property(
     session: Session, actor: Actor, prop: Property, changes: dict[str, Any]
 ) -> Property:
-    require(actor, "org.property.update", prop.id)
     if "timezone" in changes:
         check_timezone(changes["timezone"])
     merged = {
@@ -105,7 +104,6 @@ def set_calendar_day(
     name: str = "",
     client_id: Any = None,
 ) -> CalendarDay:
-    require(actor, "org.calendar.write", prop.id)
     row = session.scalar(
         select(CalendarDay).where(CalendarDay.property_id == prop.id, CalendarDay.day == day)
     )
@@ -120,13 +118,11 @@ def set_calendar_day(
 
 
 def delete_calendar_day(session: Session, actor: Actor, row: CalendarDay) -> None:
-    require(actor, "org.calendar.write", row.property_id)
     audit.record(session, actor, row, "delete", before=audit.snapshot(row))
     session.delete(row)
 
 
 def create_building(session: Session, actor: Actor, **values: Any) -> Building:
-    require(actor, "org.structure.write", values["property_id"])
     building = Building(**values)
     session.add(building)
     audit.record(session, actor, building, "create")
@@ -134,7 +130,6 @@ def create_building(session: Session, actor: Actor, **values: Any) -> Building:
 
 
 def create_floor(session: Session, actor: Actor, building: Building, **values: Any) -> Floor:
-    require(actor, "org.structure.write", building.property_id)
     floor = Floor(property_id=building.property_id, building_id=building.id, **values)
     session.add(floor)
     audit.record(session, actor, floor, "create")
@@ -142,7 +137,6 @@ def create_floor(session: Session, actor: Actor, building: Building, **values: A
 
 
 def create_unit(session: Session, actor: Actor, floor: Floor, **values: Any) -> Unit:
-    require(actor, "org.structure.write", floor.property_id)
     unit = Unit(
         property_id=floor.property_id, building_id=floor.building_id, floor_id=floor.id, **values
     )
@@ -154,7 +148,6 @@ def create_unit(session: Session, actor: Actor, floor: Floor, **values: Any) -> 
 def update_structure(
     session: Session, actor: Actor, item: Building | Floor | Unit, changes: dict[str, Any]
 ) -> Any:
-    require(actor, "org.structure.write", item.property_id)
     before = audit.snapshot(item)
     for key, value in changes.items():
         setattr(item, key, value)

@@ -10,25 +10,22 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from sqlalchemy import select
 
-from ..org import localtime
-from ..org.models import Building, Property
-from ..permissions import require
+from ..org.models import Building
+from ..web.access import find, load_for, not_found, property_for
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
 )
+from ..web.files import attachment
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import geofence as gf
-from . import routefiles, runs, service
+from . import queries, routefiles, runs, service
 from .labels import labels_pdf
 from .models import Checkin, Checkpoint, Finding, Route, Run
 from .schemas import (
@@ -66,30 +63,6 @@ from .schemas import (
 blp = Blueprint("patrol", __name__, url_prefix="/patrol", description="Building patrols (巡楼)")
 
 
-def page(result: Any) -> dict[str, Any]:
-    return {"items": result.items, "next_cursor": result.next_cursor}
-
-
-def property_for(property_id: int, action: str) -> Property:
-    prop = get_or_404(Property, property_id, "property", "项目")
-    require(current_actor(), action, prop.id)
-    return prop
-
-
-def load(model: type[Any], ident: int, what: str, what_zh: str, action: str) -> Any:
-    item = get_or_404(model, ident, what, what_zh)
-    require(current_actor(), action, item.property_id)
-    return item
-
-
-def download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 # --- checkpoints --------------------------------------------------------------------------
 
 
@@ -99,12 +72,8 @@ class Checkpoints(MethodView):
     @blp.response(200, CheckpointPageSchema)
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         prop = property_for(property_id, "patrol.read")
-        stmt = select(Checkpoint).where(Checkpoint.property_id == prop.id)
-        if "building_id" in args:
-            stmt = stmt.where(Checkpoint.building_id == args["building_id"])
-        if "active" in args:
-            stmt = stmt.where(Checkpoint.active.is_(args["active"]))
-        return page(paginate_request(stmt, Checkpoint.id, args))
+        stmt = queries.checkpoints(prop.id, args.get("building_id"), args.get("active"))
+        return paginate_request(stmt, Checkpoint.id, args).out()
 
     @blp.arguments(CheckpointSchema)
     @blp.response(201, CheckpointSetupSchema)
@@ -127,14 +96,14 @@ class Checkpoints(MethodView):
 class CheckpointItem(MethodView):
     @blp.response(200, CheckpointSchema)
     def get(self, checkpoint_id: int) -> Checkpoint:
-        checkpoint = load(Checkpoint, checkpoint_id, "checkpoint", "巡查点", "patrol.read")
+        checkpoint = load_for(Checkpoint, checkpoint_id, "patrol.read")
         set_etag(checkpoint)
         return checkpoint
 
     @blp.arguments(CheckpointPatchSchema)
     @blp.response(200, CheckpointSetupSchema)
     def patch(self, args: dict[str, Any], checkpoint_id: int) -> Checkpoint:
-        checkpoint = load(Checkpoint, checkpoint_id, "checkpoint", "巡查点", "patrol.setup")
+        checkpoint = load_for(Checkpoint, checkpoint_id, "patrol.setup")
         check_if_match(checkpoint)
         service.update_checkpoint(db(), current_actor(), checkpoint, args)
         commit()
@@ -146,7 +115,7 @@ class CheckpointItem(MethodView):
 @blp.response(200, CheckpointQrSchema)
 def checkpoint_qr(checkpoint_id: int) -> dict[str, Any]:
     """The QR token and what its label encodes (set-up staff only: it proves presence)."""
-    checkpoint = load(Checkpoint, checkpoint_id, "checkpoint", "巡查点", "patrol.setup")
+    checkpoint = load_for(Checkpoint, checkpoint_id, "patrol.setup")
     return {
         "checkpoint_id": checkpoint.id,
         "qr_token": checkpoint.qr_token,
@@ -161,24 +130,10 @@ def locate(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     """Checkpoints whose geofence contains a GPS fix (its accuracy as the buffer). A POST so
     that people's positions stay out of URLs and access logs."""
     prop = property_for(property_id, "patrol.read")
-    hits = gf.checkpoints_at(db(), prop.id, args["longitude"], args["latitude"], args["accuracy_m"])
-    found = {
-        c.id: c
-        for c in db().scalars(select(Checkpoint).where(Checkpoint.id.in_([h for h, _ in hits])))
-    }
-    return {
-        "items": [
-            {
-                "checkpoint_id": ident,
-                "code": found[ident].code,
-                "name_zh": found[ident].name_zh,
-                "name_en": found[ident].name_en,
-                "metres_outside": round(metres, 1),
-            }
-            for ident, metres in hits
-            if ident in found
-        ]
-    }
+    items = queries.located_checkpoints(
+        db(), prop.id, args["longitude"], args["latitude"], args["accuracy_m"]
+    )
+    return {"items": items}
 
 
 @blp.route("/properties/<int:property_id>/labels.pdf", methods=["GET"])
@@ -188,11 +143,11 @@ def labels(args: dict[str, Any], property_id: int) -> Response:
     prop = property_for(property_id, "patrol.setup")
     building = None
     if "building_id" in args:
-        building = get_or_404(Building, args["building_id"], "building", "楼栋")
+        building = find(Building, args["building_id"])
         if building.property_id != prop.id:
-            get_or_404(Building, -1, "building", "楼栋")
+            raise not_found(Building)
     suffix = f"-{building.code}" if building else ""
-    return download(
+    return attachment(
         labels_pdf(db(), prop, building), "application/pdf", f"labels-{prop.code}{suffix}.pdf"
     )
 
@@ -206,10 +161,8 @@ class Routes(MethodView):
     @blp.response(200, RoutePageSchema)
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         prop = property_for(property_id, "patrol.read")
-        stmt = select(Route).where(Route.property_id == prop.id)
-        if "active" in args:
-            stmt = stmt.where(Route.active.is_(args["active"]))
-        return page(paginate_request(stmt, Route.id, args))
+        stmt = queries.routes(prop.id, args.get("active"))
+        return paginate_request(stmt, Route.id, args).out()
 
     @blp.arguments(RouteSchema)
     @blp.response(201, RouteSchema)
@@ -231,14 +184,14 @@ class Routes(MethodView):
 class RouteItem(MethodView):
     @blp.response(200, RouteSchema)
     def get(self, route_id: int) -> Route:
-        route = load(Route, route_id, "route", "巡查路线", "patrol.read")
+        route = load_for(Route, route_id, "patrol.read")
         set_etag(route)
         return route
 
     @blp.arguments(RoutePatchSchema)
     @blp.response(200, RouteSchema)
     def patch(self, args: dict[str, Any], route_id: int) -> Route:
-        route = load(Route, route_id, "route", "巡查路线", "patrol.setup")
+        route = load_for(Route, route_id, "patrol.setup")
         check_if_match(route)
         service.update_route(db(), current_actor(), now(), route, args)
         commit()
@@ -266,7 +219,7 @@ def export_routes(args: dict[str, Any], property_id: int) -> Response:
     fmt = args["format"]
     text = routefiles.dump(routefiles.export_routes(db(), prop), fmt)
     mimetype = "application/json" if fmt == "json" else "application/yaml"
-    return download(text.encode("utf-8"), mimetype, f"routes-{prop.code}.{fmt}")
+    return attachment(text.encode("utf-8"), mimetype, f"routes-{prop.code}.{fmt}")
 
 
 # --- runs ---------------------------------------------------------------------------------
@@ -276,7 +229,7 @@ def export_routes(args: dict[str, Any], property_id: int) -> Response:
 @blp.arguments(RunStartSchema)
 @blp.response(201, RunSchema)
 def start_run(args: dict[str, Any], route_id: int) -> Run:
-    route = load(Route, route_id, "route", "巡查路线", "patrol.run")
+    route = load_for(Route, route_id, "patrol.run")
     client_id = client_id_from(args)
     run = idempotent_create(
         Run,
@@ -293,30 +246,25 @@ def start_run(args: dict[str, Any], route_id: int) -> Run:
 def list_runs(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     """Newest first."""
     prop = property_for(property_id, "patrol.read")
-    stmt = select(Run).where(Run.property_id == prop.id)
-    if "date" in args:
-        since, until = localtime.day_bounds(prop, args["date"])
-        stmt = stmt.where(Run.started_at >= since, Run.started_at < until)
-    for name in ("state", "route_id", "runner_id"):
-        if name in args:
-            stmt = stmt.where(getattr(Run, name) == args[name])
-    return page(paginate_request(stmt, Run.id, args, descending=True))
+    stmt = queries.runs(
+        prop,
+        args.get("date"),
+        state=args.get("state"),
+        route_id=args.get("route_id"),
+        runner_id=args.get("runner_id"),
+    )
+    return paginate_request(stmt, Run.id, args, descending=True).out()
 
 
 @blp.route("/runs/<int:run_id>", methods=["GET"])
 @blp.response(200, RunDetailSchema)
 def get_run(run_id: int) -> dict[str, Any]:
     """The run with its stops (visited or not), check-ins, findings and flags."""
-    run = load(Run, run_id, "patrol run", "巡查", "patrol.read")
+    run = load_for(Run, run_id, "patrol.read")
     detail = runs.run_detail(db(), run)
     _with_photos(detail["findings"])
     set_etag(run)
     return detail
-
-
-def _run_for_write(run_id: int) -> Run:
-    run: Run = load(Run, run_id, "patrol run", "巡查", "patrol.run")
-    return run
 
 
 @blp.route("/runs/<int:run_id>/checkins", methods=["POST"])
@@ -324,7 +272,7 @@ def _run_for_write(run_id: int) -> Run:
 @blp.response(201, CheckinSchema)
 def check_in(args: dict[str, Any], run_id: int) -> Checkin:
     """Check in by QR token, NFC tag or GPS fix; a replay of the same client_id counts once."""
-    run = _run_for_write(run_id)
+    run = load_for(Run, run_id, "patrol.run")
     client_id = client_id_from(args) or uuid.uuid4()
     return idempotent_create(
         Checkin,
@@ -337,7 +285,7 @@ def check_in(args: dict[str, Any], run_id: int) -> Checkin:
 @blp.arguments(FindingCreateSchema)
 @blp.response(201, FindingSchema)
 def record_finding(args: dict[str, Any], run_id: int) -> Finding:
-    run = _run_for_write(run_id)
+    run = load_for(Run, run_id, "patrol.run")
     client_id = client_id_from(args) or uuid.uuid4()
     finding = idempotent_create(
         Finding,
@@ -354,7 +302,7 @@ def record_finding(args: dict[str, Any], run_id: int) -> Finding:
 @blp.response(200, RunSchema)
 def finish_run(args: dict[str, Any], run_id: int) -> Run:
     """Finish; with checkpoints not visited this is an early finish and needs a reason."""
-    run = _run_for_write(run_id)
+    run = load_for(Run, run_id, "patrol.run")
     check_if_match(run)
     runs.finish_run(db(), current_actor(), now(), run, **args)
     commit()
@@ -379,19 +327,21 @@ def _with_photos(findings: list[Finding]) -> list[Finding]:
 def list_findings(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     """E.g. ``status=forwarded&forward_target=work_order``: what the work-order area picks up."""
     prop = property_for(property_id, "patrol.read")
-    stmt = select(Finding).where(Finding.property_id == prop.id)
-    for name in ("status", "forward_target", "run_id"):
-        if name in args:
-            stmt = stmt.where(getattr(Finding, name) == args[name])
+    stmt = queries.findings(
+        prop.id,
+        status=args.get("status"),
+        forward_target=args.get("forward_target"),
+        run_id=args.get("run_id"),
+    )
     result = paginate_request(stmt, Finding.id, args, descending=True)
     _with_photos(result.items)
-    return page(result)
+    return result.out()
 
 
 @blp.route("/findings/<int:finding_id>", methods=["GET"])
 @blp.response(200, FindingSchema)
 def get_finding(finding_id: int) -> Finding:
-    finding = load(Finding, finding_id, "finding", "巡查发现", "patrol.read")
+    finding = load_for(Finding, finding_id, "patrol.read")
     _with_photos([finding])
     set_etag(finding)
     return finding
@@ -402,7 +352,7 @@ def get_finding(finding_id: int) -> Finding:
 @blp.response(200, FindingSchema)
 def forward_finding(args: dict[str, Any], finding_id: int) -> Finding:
     """Hand a problem on: to a work-order request or a renovation inspection (one step)."""
-    finding = load(Finding, finding_id, "finding", "巡查发现", "patrol.finding.forward")
+    finding = load_for(Finding, finding_id, "patrol.finding.forward")
     check_if_match(finding)
     runs.forward_finding(db(), current_actor(), now(), finding, **args)
     commit()

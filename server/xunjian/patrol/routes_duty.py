@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask.views import MethodView
-from sqlalchemy import select
 
+from ..web.access import load_for, property_for, property_ids_where
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
@@ -20,9 +19,8 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import handover, spotchecks, staff
+from . import handover, queries, spotchecks, staff
 from .models import Handover, SpotCheck, StormDay
-from .routes import load, page, property_for
 from .schemas_duty import (
     ComplianceArgsSchema,
     ComplianceSchema,
@@ -70,11 +68,8 @@ class SpotChecks(MethodView):
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         """Newest first; ``month`` in the property's time zone."""
         prop = property_for(property_id, "spotcheck.read")
-        stmt = select(SpotCheck).where(SpotCheck.property_id == prop.id)
-        if (month := _month(args)) is not None:
-            since, until = spotchecks.month_range(prop, *month)
-            stmt = stmt.where(SpotCheck.checked_at >= since, SpotCheck.checked_at < until)
-        return page(paginate_request(stmt, SpotCheck.id, args, descending=True))
+        stmt = queries.spot_checks(prop, _month(args))
+        return paginate_request(stmt, SpotCheck.id, args, descending=True).out()
 
     @blp.arguments(SpotCheckCreateSchema)
     @blp.response(201, SpotCheckSchema)
@@ -100,7 +95,7 @@ class SpotChecks(MethodView):
 @blp.route("/spot-checks/<int:spot_check_id>", methods=["GET"])
 @blp.response(200, SpotCheckSchema)
 def get_spot_check(spot_check_id: int) -> SpotCheck:
-    check: SpotCheck = load(SpotCheck, spot_check_id, "spot check", "查岗记录", "spotcheck.read")
+    check: SpotCheck = load_for(SpotCheck, spot_check_id, "spotcheck.read")
     return check
 
 
@@ -108,7 +103,7 @@ def get_spot_check(spot_check_id: int) -> SpotCheck:
 @blp.response(200, SpotCheckSignaturesSchema)
 def get_signatures(spot_check_id: int) -> dict[str, Any]:
     """Short-lived links to both signature images, to show beside the record."""
-    check: SpotCheck = load(SpotCheck, spot_check_id, "spot check", "查岗记录", "spotcheck.read")
+    check: SpotCheck = load_for(SpotCheck, spot_check_id, "spotcheck.read")
     store, seconds = platform().store, platform().settings.presign_seconds
 
     def url(key: str | None) -> str | None:
@@ -127,13 +122,8 @@ class StormDays(MethodView):
     @blp.response(200, StormDayPageSchema)
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         prop = property_for(property_id, "spotcheck.read")
-        stmt = select(StormDay).where(StormDay.property_id == prop.id)
-        if "year" in args:
-            stmt = stmt.where(
-                StormDay.day >= dt.date(args["year"], 1, 1),
-                StormDay.day <= dt.date(args["year"], 12, 31),
-            )
-        return page(paginate_request(stmt, StormDay.id, args))
+        stmt = queries.storm_days(prop.id, args.get("year"))
+        return paginate_request(stmt, StormDay.id, args).out()
 
     @blp.arguments(StormDaySchema)
     @blp.response(201, StormDaySchema)
@@ -153,7 +143,7 @@ class StormDays(MethodView):
 @blp.delete("/storm-days/<int:storm_day_id>")
 @blp.response(204)
 def delete_storm_day(storm_day_id: int) -> None:
-    row = load(StormDay, storm_day_id, "storm day", "台风暴雨日", "spotcheck.write")
+    row = load_for(StormDay, storm_day_id, "spotcheck.write")
     spotchecks.delete_storm_day(db(), current_actor(), row)
     commit()
 
@@ -173,7 +163,11 @@ def compliance(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 @blp.response(200, ShortListSchema)
 def short_of_quota(args: dict[str, Any]) -> dict[str, Any]:
     """Your properties still short of night spot checks this month."""
-    return {"items": spotchecks.short_of_quota(db(), current_actor(), now(), _month(args))}
+    return {
+        "items": spotchecks.short_of_quota(
+            db(), property_ids_where("spotcheck.read"), now(), _month(args)
+        )
+    }
 
 
 # --- duty staff ---------------------------------------------------------------------------
@@ -205,10 +199,8 @@ class Handovers(MethodView):
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         """Newest first."""
         prop = property_for(property_id, "patrol.read")
-        stmt = select(Handover).where(Handover.property_id == prop.id)
-        if "state" in args:
-            stmt = stmt.where(Handover.state == args["state"])
-        return page(paginate_request(stmt, Handover.id, args, descending=True))
+        stmt = queries.handovers(prop.id, args.get("state"))
+        return paginate_request(stmt, Handover.id, args, descending=True).out()
 
     @blp.arguments(HandoverCreateSchema)
     @blp.response(201, HandoverSchema)
@@ -230,14 +222,14 @@ class Handovers(MethodView):
 class HandoverItemView(MethodView):
     @blp.response(200, HandoverSchema)
     def get(self, handover_id: int) -> Handover:
-        item = load(Handover, handover_id, "handover", "交接班记录", "patrol.read")
+        item = load_for(Handover, handover_id, "patrol.read")
         set_etag(item)
         return _with_pending(item)
 
     @blp.arguments(HandoverPatchSchema)
     @blp.response(200, HandoverSchema)
     def patch(self, args: dict[str, Any], handover_id: int) -> Handover:
-        item = load(Handover, handover_id, "handover", "交接班记录", "handover.write")
+        item = load_for(Handover, handover_id, "handover.write")
         check_if_match(item)
         handover.update_handover(db(), current_actor(), now(), item, args)
         commit()
@@ -251,7 +243,7 @@ class HandoverItemView(MethodView):
 def confirm_handover(args: dict[str, Any], handover_id: int) -> Handover:
     """Confirm as yourself: the outgoing person first, then the incoming one (own login each).
     Photos still on the outgoing phone at completion are recorded as the exception."""
-    item = load(Handover, handover_id, "handover", "交接班记录", "handover.write")
+    item = load_for(Handover, handover_id, "handover.write")
     check_if_match(item)
     handover.confirm(db(), current_actor(), now(), item, **args)
     commit()

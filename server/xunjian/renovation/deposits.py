@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
-from ..permissions import require
 from ..tenancy import Actor
 from . import registry
 from .common import field_error
@@ -117,7 +116,6 @@ def create(
     note: str = "",
     client_id: uuid.UUID | None = None,
 ) -> Settlement:
-    require(actor, "renovation.deposit", renovation.property_id)
     if renovation.state != "completion_inspection":
         RENOVATION.check(renovation, "settle")  # names the state it is in
     existing = session.scalar(
@@ -159,7 +157,6 @@ def edit(
     note: str | None = None,
 ) -> Settlement:
     """Replace the itemised deductions (a rejected settlement goes back to draft)."""
-    require(actor, "renovation.deposit", settlement.property_id)
     SETTLEMENT.check(settlement, "edit")
     rows = (
         list(settlement.deductions)
@@ -186,7 +183,6 @@ def edit(
 
 
 def submit(session: Session, actor: Actor, now: dt.datetime, settlement: Settlement) -> Settlement:
-    require(actor, "renovation.deposit", settlement.property_id)
     SETTLEMENT.apply(session, actor, settlement, "submit", now=now, submitted_at=now)
     return settlement
 
@@ -202,7 +198,6 @@ def decide(
     note: str = "",
 ) -> Settlement:
     """The manager's consent to the deductions; approval settles the renovation."""
-    require(actor, "renovation.approve", settlement.property_id)
     event = "approve" if decision == "approved" else "reject"
     SETTLEMENT.check(settlement, event)
     if decision == "rejected" and not note.strip():

@@ -19,7 +19,6 @@ from ..org import phone_clock
 from ..org.localtime import local_day
 from ..org.models import Property
 from ..patrol.models import Finding
-from ..permissions import properties_where, require
 from ..tenancy import Actor
 from . import checklist, registry
 from .common import check_photos, field_error, unit_labels
@@ -138,7 +137,6 @@ def record_inspection(
 ) -> Inspection:
     """One inspection: every active item of the version gets a result; items not sent take
     ``rest`` (the phone shows them all as OK and the inspector flips the violations)."""
-    require(actor, "renovation.inspect", renovation.property_id)
     RENOVATION.check(renovation, "inspect")
     clock = phone_clock.judge(prop, inspected_at, now, not_before=renovation.created_at)
     at = clock.at
@@ -208,11 +206,13 @@ def renovation_for_finding(session: Session, finding: Finding) -> Renovation:
     return renovation
 
 
+# What an inspection's page shows with it: each result with its checklist item.
+INSPECTION_LOADS = (selectinload(Inspection.results).selectinload(InspectionResult.item),)
+
+
 def load_inspection(session: Session, inspection_id: int) -> Inspection | None:
     return session.scalar(
-        select(Inspection)
-        .where(Inspection.id == inspection_id)
-        .options(selectinload(Inspection.results).selectinload(InspectionResult.item))
+        select(Inspection).where(Inspection.id == inspection_id).options(*INSPECTION_LOADS)
     )
 
 
@@ -307,9 +307,12 @@ def patrol_log(session: Session, prop: Property, day: dt.date) -> dict[str, Any]
     }
 
 
-def my_sites(session: Session, actor: Actor, now: dt.datetime) -> list[dict[str, Any]]:
-    """Active sites the floor manager should still inspect today (their own or unassigned)."""
-    allowed = sorted(properties_where(actor, "renovation.inspect"))
+def my_sites(
+    session: Session, actor: Actor, now: dt.datetime, property_ids: list[int]
+) -> list[dict[str, Any]]:
+    """Active sites at ``property_ids`` the floor manager should still inspect today (their
+    own or unassigned)."""
+    allowed = property_ids
     props = {p.id: p for p in session.scalars(select(Property).where(Property.id.in_(allowed)))}
     sites = session.scalars(
         select(Renovation)

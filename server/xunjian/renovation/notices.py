@@ -24,12 +24,10 @@ from .. import audit
 from ..errors import Conflict
 from ..org import localtime, phone_clock
 from ..org.models import Property
-from ..permissions import require
 from ..signatures import decode_signature, store_signature
-from ..tenancy import Actor
+from ..tenancy import Actor, unscoped
 from . import checklist, measures, registry
 from .common import (
-    UNSCOPED,
     check_photos,
     field_error,
     property_of,
@@ -90,7 +88,6 @@ def create_notice(
     issue: bool = False,
     store: Any = None,
 ) -> Notice:
-    require(actor, "renovation.notice", renovation.property_id)
     RENOVATION.check(renovation, "raise_notice")
     rows = _violations(session, renovation, violation_ids)
     check_deadline(prop, deadline, now)
@@ -134,7 +131,6 @@ def issue_notice(
     renovation: Renovation,
     notice: Notice,
 ) -> Notice:
-    require(actor, "renovation.notice", notice.property_id)
     NOTICE.check(notice, "issue")
     # Both query (and flush): work them out before the notice changes, or the autoflush would
     # write a half-issued row that the CHECK constraints refuse.
@@ -164,7 +160,6 @@ def issue_notice(
 
 
 def cancel(session: Session, actor: Actor, now: dt.datetime, notice: Notice) -> Notice:
-    require(actor, "renovation.notice", notice.property_id)
     NOTICE.check(notice, "cancel")
     for row in session.scalars(
         select(InspectionResult).where(InspectionResult.notice_id == notice.id)
@@ -191,7 +186,6 @@ def acknowledge(
 ) -> Notice:
     """The owner or contractor signs on the phone, or refuses: then a photo of the notice as
     posted at the door stands for the service."""
-    require(actor, "renovation.notice", notice.property_id)
     event = "acknowledge" if outcome == "signed" else "refuse"
     NOTICE.check(notice, event)
     clock = phone_clock.judge(
@@ -264,7 +258,6 @@ def reinspect(
     inspected_at: dt.datetime | None = None,
 ) -> Reinspection:
     """A re-inspection needs photos whether it passes (proof of rectification) or not."""
-    require(actor, "renovation.inspect", notice.property_id)
     event = "pass_reinspection" if passed else "fail_reinspection"
     NOTICE.check(notice, event)
     clock = phone_clock.judge(
@@ -318,7 +311,6 @@ def escalate(
     measure_codes: list[str] | None = None,
 ) -> Notice:
     """The owner ignored the notice: the interview (约谈) and the further measures decided."""
-    require(actor, "renovation.notice", notice.property_id)
     NOTICE.check(notice, "escalate")
     if not interview_outcome.strip():
         raise field_error(
@@ -350,7 +342,6 @@ def close(
     session: Session, actor: Actor, now: dt.datetime, notice: Notice, *, reason: str = ""
 ) -> Notice:
     """Archive the notice: after a passed re-inspection, or (escalated) with a written reason."""
-    require(actor, "renovation.notice", notice.property_id)
     NOTICE.check(notice, "close")
     if notice.state == "escalated" and not reason.strip():
         raise field_error(
@@ -381,7 +372,6 @@ def refer(
     reason: str = "",
 ) -> Notice:
     """Hand an escalated case to an outside body (e.g. 城管, the housing authority)."""
-    require(actor, "renovation.approve", notice.property_id)
     NOTICE.check(notice, "refer")
     if not referred_to.strip():
         raise field_error("referred_to", "Say to whom the case is referred.", "请填写移交单位。")
@@ -402,13 +392,14 @@ def refer(
 def mark_overdue(session: Session, now: dt.datetime) -> int:
     """The periodic job: open notices whose deadline has passed become overdue (unscoped)."""
     due = session.scalars(
-        select(Notice)
-        .where(
-            Notice.state.in_(("issued", "acknowledged", "refused")),
-            Notice.deadline_at <= now,
+        unscoped(
+            select(Notice)
+            .where(
+                Notice.state.in_(("issued", "acknowledged", "refused")),
+                Notice.deadline_at <= now,
+            )
+            .order_by(Notice.id)
         )
-        .order_by(Notice.id)
-        .execution_options(**UNSCOPED)
     ).all()
     for notice in due:
         NOTICE.apply(session, None, notice, "mark_overdue", now=now, overdue_at=now)

@@ -7,18 +7,18 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
 from ..org import localtime
 from ..org.models import Property
-from ..permissions import properties_where
 from ..tenancy import Actor
 from .common import evidence_by_client_ids, unit_label, unit_labels
 from .inspections import result_out
 from .models import (
     OPEN_NOTICE_STATES,
+    Inspection,
     InspectionResult,
     Measure,
     Notice,
@@ -38,16 +38,17 @@ def renovation_out(session: Session, renovation: Renovation) -> dict[str, Any]:
     return {**columns(renovation), "unit_label": unit_label(session, renovation.unit_id)}
 
 
+# What a notice's page shows with it: violations (with checklist items), measures, reinspections.
+NOTICE_LOADS = (
+    selectinload(Notice.violations).selectinload(InspectionResult.item),
+    selectinload(Notice.measures),
+    selectinload(Notice.reinspections),
+)
+SETTLEMENT_LOADS = (selectinload(Settlement.deductions),)
+
+
 def load_notice(session: Session, notice_id: int) -> Notice | None:
-    return session.scalar(
-        select(Notice)
-        .where(Notice.id == notice_id)
-        .options(
-            selectinload(Notice.violations).selectinload(InspectionResult.item),
-            selectinload(Notice.measures),
-            selectinload(Notice.reinspections),
-        )
-    )
+    return session.scalar(select(Notice).where(Notice.id == notice_id).options(*NOTICE_LOADS))
 
 
 def notice_out(session: Session, notice: Notice, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -116,10 +117,37 @@ def notice_document(
 
 def load_settlement(session: Session, settlement_id: int) -> Settlement | None:
     return session.scalar(
-        select(Settlement)
-        .where(Settlement.id == settlement_id)
-        .options(selectinload(Settlement.deductions))
+        select(Settlement).where(Settlement.id == settlement_id).options(*SETTLEMENT_LOADS)
     )
+
+
+# --- list statements (the views page them) ------------------------------------------------
+
+
+def renovations(
+    property_id: int, state: str | None = None, unit_id: int | None = None
+) -> Select[Any]:
+    stmt = select(Renovation).where(Renovation.property_id == property_id)
+    if state is not None:
+        stmt = stmt.where(Renovation.state == state)
+    if unit_id is not None:
+        stmt = stmt.where(Renovation.unit_id == unit_id)
+    return stmt
+
+
+def inspections_of(renovation_id: int) -> Select[Any]:
+    return select(Inspection).where(Inspection.renovation_id == renovation_id)
+
+
+def notices(
+    property_id: int, state: str | None = None, renovation_id: int | None = None
+) -> Select[Any]:
+    stmt = select(Notice).where(Notice.property_id == property_id)
+    if state is not None:
+        stmt = stmt.where(Notice.state == state)
+    if renovation_id is not None:
+        stmt = stmt.where(Notice.renovation_id == renovation_id)
+    return stmt
 
 
 def settlement_out(settlement: Settlement) -> dict[str, Any]:
@@ -161,7 +189,7 @@ def statement_data(session: Session, settlement: Settlement, lang: str) -> dict[
 def open_notices(
     session: Session,
     actor: Actor,
-    property_id: int | None,
+    property_ids: list[int],
     overdue_only: bool,
     now: dt.datetime,
     *,
@@ -170,7 +198,8 @@ def open_notices(
     limit: int = 500,
     after: tuple[dt.datetime, int] | None = None,
 ) -> tuple[list[dict[str, Any]], tuple[dt.datetime, int] | None]:
-    """Open notices, earliest deadline first (the supervisor's list); overdue only on request.
+    """Open notices at ``property_ids``, earliest deadline first (the supervisor's list);
+    overdue only on request.
 
     ``mine``: notices the actor raised (drafted) or issued — a floor manager follows up both the
     notices they wrote and those they handed over on site. ``issued_by``: issued by that person.
@@ -179,14 +208,11 @@ def open_notices(
     the key to continue from (None on the last page). Every open notice has been issued, so
     ``deadline_at`` is never NULL (CHECK ``deadline_at``).
     """
-    allowed = properties_where(actor, "renovation.read")
-    if property_id is not None:
-        allowed = allowed & {property_id}
     states = ("overdue", "escalated") if overdue_only else OPEN_NOTICE_STATES
     stmt = (
         select(Notice, Renovation.unit_id)
         .join(Renovation, Renovation.id == Notice.renovation_id)
-        .where(Notice.property_id.in_(sorted(allowed)), Notice.state.in_(states))
+        .where(Notice.property_id.in_(property_ids), Notice.state.in_(states))
     )
     if mine:
         stmt = stmt.where(
@@ -246,12 +272,10 @@ def _display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
     )
 
 
-def approvals(session: Session, actor: Actor, property_id: int | None) -> dict[str, Any]:
-    """What waits for a manager: applications, measures M5–M7, deposit settlements."""
-    allowed = properties_where(actor, "renovation.approve")
-    if property_id is not None:
-        allowed = allowed & {property_id}
-    ids = sorted(allowed)
+def approvals(session: Session, property_ids: list[int]) -> dict[str, Any]:
+    """What waits for a manager at ``property_ids``: applications, measures M5–M7, deposit
+    settlements."""
+    ids = property_ids
     applied = session.scalars(
         select(Renovation)
         .where(Renovation.property_id.in_(ids), Renovation.state == "applied")

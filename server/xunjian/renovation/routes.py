@@ -10,27 +10,24 @@ import uuid
 from typing import Any
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from ..org.localtime import local_day
 from ..org.models import Property
 from ..patrol.models import Finding
-from ..permissions import require, require_anywhere
+from ..web.access import find, load_for, property_for, property_ids_for, require_anywhere
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
 )
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
-from . import checklist, inspections, registry
+from . import checklist, inspections, queries, registry
 from .models import ChecklistVersion, Inspection, Renovation
-from .queries import renovation_out
 from .schemas import (
     ApproveSchema,
     ChecklistEditSchema,
@@ -61,25 +58,9 @@ blp = Blueprint(
 )
 
 
-def property_for(property_id: int, action: str) -> Property:
-    prop = get_or_404(Property, property_id, "property", "项目")
-    require(current_actor(), action, prop.id)
-    return prop
-
-
-def site(renovation_id: int, action: str) -> Renovation:
-    renovation = get_or_404(Renovation, renovation_id, "renovation", "装修登记")
-    require(current_actor(), action, renovation.property_id)
-    return renovation
-
-
-def property_of(item: Any) -> Property:
-    return get_or_404(Property, item.property_id, "property", "项目")
-
-
 def site_out(renovation: Renovation) -> dict[str, Any]:
     set_etag(renovation)
-    return renovation_out(db(), renovation)
+    return queries.renovation_out(db(), renovation)
 
 
 # --- registry -----------------------------------------------------------------------------
@@ -91,13 +72,10 @@ class Renovations(MethodView):
     @blp.response(200, RenovationPageSchema)
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         prop = property_for(property_id, "renovation.read")
-        stmt = select(Renovation).where(Renovation.property_id == prop.id)
-        for name in ("state", "unit_id"):
-            if name in args:
-                stmt = stmt.where(getattr(Renovation, name) == args[name])
+        stmt = queries.renovations(prop.id, args.get("state"), args.get("unit_id"))
         page = paginate_request(stmt, Renovation.id, args)
         return {
-            "items": [renovation_out(db(), r) for r in page.items],
+            "items": [queries.renovation_out(db(), r) for r in page.items],
             "next_cursor": page.next_cursor,
         }
 
@@ -121,20 +99,22 @@ class Renovations(MethodView):
 class RenovationItem(MethodView):
     @blp.response(200, RenovationSchema)
     def get(self, renovation_id: int) -> dict[str, Any]:
-        return site_out(site(renovation_id, "renovation.read"))
+        return site_out(load_for(Renovation, renovation_id, "renovation.read"))
 
     @blp.arguments(RenovationPatchSchema)
     @blp.response(200, RenovationSchema)
     def patch(self, args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
-        renovation = site(renovation_id, "renovation.register")
+        renovation = load_for(Renovation, renovation_id, "renovation.register")
         check_if_match(renovation)
-        registry.update(db(), current_actor(), property_of(renovation), renovation, args)
+        registry.update(
+            db(), current_actor(), find(Property, renovation.property_id), renovation, args
+        )
         commit()
         return site_out(renovation)
 
 
 def _move(renovation_id: int, action: str, event: str, **kw: Any) -> dict[str, Any]:
-    renovation = site(renovation_id, action)
+    renovation = load_for(Renovation, renovation_id, action)
     check_if_match(renovation)
     registry.transition(db(), current_actor(), now(), renovation, event, **kw)
     commit()
@@ -182,7 +162,7 @@ class Checklist(MethodView):
     def get(self, args: dict[str, Any]) -> ChecklistVersion:
         """Your company's checklist: the newest version, or ``?version=N``."""
         actor = current_actor()
-        require_anywhere(actor, "renovation.read")
+        require_anywhere("renovation.read")
         if "version" in args:
             return checklist.version_by_number(db(), actor.company_id, args["version"])
         version = checklist.current_version(db(), actor.company_id)
@@ -194,7 +174,7 @@ class Checklist(MethodView):
     def post(self, args: dict[str, Any]) -> ChecklistVersion:
         """Edit, add or retire items, or change severities' deadlines: makes the next version."""
         actor = current_actor()
-        require_anywhere(actor, "renovation.checklist.edit")
+        require_anywhere("renovation.checklist.edit")
         client_id = client_id_from(args)
         return idempotent_create(
             ChecklistVersion,
@@ -206,9 +186,8 @@ class Checklist(MethodView):
 @blp.get("/checklist/versions")
 @blp.response(200, ChecklistVersionListSchema)
 def checklist_versions() -> dict[str, Any]:
-    actor = current_actor()
-    require_anywhere(actor, "renovation.read")
-    items = checklist.list_versions(db(), actor.company_id)
+    require_anywhere("renovation.read")
+    items = checklist.list_versions(db(), current_actor().company_id)
     commit()
     return {"items": items}
 
@@ -221,8 +200,8 @@ def checklist_versions() -> dict[str, Any]:
 @blp.response(200, SuggestionSchema)
 def suggested_items(args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
     """What the phone pre-ticks before an inspection (R24 outside the permitted hours)."""
-    renovation = site(renovation_id, "renovation.read")
-    prop = property_of(renovation)
+    renovation = load_for(Renovation, renovation_id, "renovation.read")
+    prop = find(Property, renovation.property_id)
     version = checklist.current_version(db(), prop.company_id)
     result = inspections.suggestions(db(), prop, renovation, version, args["at"] or now())
     commit()
@@ -233,7 +212,7 @@ def _inspect(
     renovation: Renovation, args: dict[str, Any], finding: Finding | None = None
 ) -> dict[str, Any]:
     client_id = client_id_from(args) or uuid.uuid4()
-    prop = property_of(renovation)
+    prop = find(Property, renovation.property_id)
     inspection = idempotent_create(
         Inspection,
         client_id,
@@ -258,25 +237,23 @@ class Inspections(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, InspectionPageSchema)
     def get(self, args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
-        renovation = site(renovation_id, "renovation.read")
-        stmt = select(Inspection).where(Inspection.renovation_id == renovation.id)
-        page = paginate_request(stmt, Inspection.id, args, descending=True)
-        return {"items": page.items, "next_cursor": page.next_cursor}
+        renovation = load_for(Renovation, renovation_id, "renovation.read")
+        stmt = queries.inspections_of(renovation.id)
+        return paginate_request(stmt, Inspection.id, args, descending=True).out()
 
     @blp.arguments(InspectionCreateSchema)
     @blp.response(201, InspectionSchema)
     def post(self, args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
         """Record a daily inspection: every item OK / violation / not applicable."""
-        return _inspect(site(renovation_id, "renovation.inspect"), args)
+        return _inspect(load_for(Renovation, renovation_id, "renovation.inspect"), args)
 
 
 @blp.get("/inspections/<int:inspection_id>")
 @blp.response(200, InspectionSchema)
 def get_inspection(inspection_id: int) -> dict[str, Any]:
-    get_or_404(Inspection, inspection_id, "inspection", "检查记录")
-    inspection = inspections.load_inspection(db(), inspection_id)
-    assert inspection is not None
-    require(current_actor(), "renovation.read", inspection.property_id)
+    inspection = load_for(
+        Inspection, inspection_id, "renovation.read", *inspections.INSPECTION_LOADS
+    )
     return inspections.inspection_out(db(), inspection)
 
 
@@ -285,8 +262,7 @@ def get_inspection(inspection_id: int) -> dict[str, Any]:
 @blp.response(201, InspectionSchema)
 def inspect_finding(args: dict[str, Any], finding_id: int) -> dict[str, Any]:
     """Follow up a patrol finding forwarded to renovation with an inspection of its unit's site."""
-    finding = get_or_404(Finding, finding_id, "finding", "巡查发现")
-    require(current_actor(), "renovation.inspect", finding.property_id)
+    finding = load_for(Finding, finding_id, "renovation.inspect")
     renovation = inspections.renovation_for_finding(db(), finding)
     return _inspect(renovation, args, finding)
 
@@ -304,6 +280,5 @@ def patrol_log(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 @blp.response(200, DueSiteListSchema)
 def my_sites() -> dict[str, Any]:
     """Sites you (a floor manager) still have to inspect today."""
-    actor = current_actor()
-    require_anywhere(actor, "renovation.inspect")
-    return {"items": inspections.my_sites(db(), actor, now())}
+    allowed = property_ids_for("renovation.inspect")
+    return {"items": inspections.my_sites(db(), current_actor(), now(), allowed)}

@@ -8,23 +8,21 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from ..permissions import require
+from ..web.access import find, load_for
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
 )
+from ..web.files import inline_pdf
 from ..web.smorest import Blueprint
 from . import deposits, queries
 from .models import Renovation, Settlement
 from .pdf import statement_pdf
-from .routes import site
-from .routes_notices import pdf_response
 from .schemas_notices import (
     DecisionSchema,
     PdfArgsSchema,
@@ -44,14 +42,6 @@ blp = Blueprint(
 # --- deposits -----------------------------------------------------------------------------
 
 
-def settlement_for(settlement_id: int, action: str) -> Settlement:
-    get_or_404(Settlement, settlement_id, "settlement", "押金结算单")
-    settlement = queries.load_settlement(db(), settlement_id)
-    assert settlement is not None
-    require(current_actor(), action, settlement.property_id)
-    return settlement
-
-
 def settlement_out(settlement: Settlement) -> dict[str, Any]:
     set_etag(settlement)
     return queries.settlement_out(settlement)
@@ -62,7 +52,7 @@ def settlement_out(settlement: Settlement) -> dict[str, Any]:
 @blp.response(201, SettlementSchema)
 def create_settlement(args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
     """Itemise the deposit deductions at the completion inspection (a draft)."""
-    renovation = site(renovation_id, "renovation.deposit")
+    renovation = load_for(Renovation, renovation_id, "renovation.deposit")
     client_id = client_id_from(args)
     settlement = idempotent_create(
         Settlement,
@@ -78,15 +68,19 @@ def create_settlement(args: dict[str, Any], renovation_id: int) -> dict[str, Any
 class SettlementItem(MethodView):
     @blp.response(200, SettlementSchema)
     def get(self, settlement_id: int) -> dict[str, Any]:
-        return settlement_out(settlement_for(settlement_id, "renovation.read"))
+        return settlement_out(
+            load_for(Settlement, settlement_id, "renovation.read", *queries.SETTLEMENT_LOADS)
+        )
 
     @blp.arguments(SettlementPatchSchema)
     @blp.response(200, SettlementSchema)
     def patch(self, args: dict[str, Any], settlement_id: int) -> dict[str, Any]:
         """Replace the deductions or the note (a rejected settlement returns to draft)."""
-        settlement = settlement_for(settlement_id, "renovation.deposit")
+        settlement = load_for(
+            Settlement, settlement_id, "renovation.deposit", *queries.SETTLEMENT_LOADS
+        )
         check_if_match(settlement)
-        renovation = get_or_404(Renovation, settlement.renovation_id, "renovation", "装修登记")
+        renovation = find(Renovation, settlement.renovation_id)
         deposits.edit(db(), current_actor(), now(), renovation, settlement, **args)
         commit()
         return settlement_out(settlement)
@@ -96,7 +90,9 @@ class SettlementItem(MethodView):
 @blp.response(200, SettlementSchema)
 def submit_settlement(settlement_id: int) -> dict[str, Any]:
     """Send the settlement to the manager for approval."""
-    settlement = settlement_for(settlement_id, "renovation.deposit")
+    settlement = load_for(
+        Settlement, settlement_id, "renovation.deposit", *queries.SETTLEMENT_LOADS
+    )
     check_if_match(settlement)
     deposits.submit(db(), current_actor(), now(), settlement)
     commit()
@@ -108,9 +104,11 @@ def submit_settlement(settlement_id: int) -> dict[str, Any]:
 @blp.response(200, SettlementSchema)
 def decide_settlement(args: dict[str, Any], settlement_id: int) -> dict[str, Any]:
     """The manager consents to the deductions (the renovation becomes deposit_settled)."""
-    settlement = settlement_for(settlement_id, "renovation.approve")
+    settlement = load_for(
+        Settlement, settlement_id, "renovation.approve", *queries.SETTLEMENT_LOADS
+    )
     check_if_match(settlement)
-    renovation = get_or_404(Renovation, settlement.renovation_id, "renovation", "装修登记")
+    renovation = find(Renovation, settlement.renovation_id)
     deposits.decide(db(), current_actor(), now(), renovation, settlement, **args)
     commit()
     return settlement_out(settlement)
@@ -121,6 +119,6 @@ def decide_settlement(args: dict[str, Any], settlement_id: int) -> dict[str, Any
 @blp.response(200, content_type="application/pdf")
 def settlement_statement(args: dict[str, Any], settlement_id: int) -> Response:
     """The deposit statement PDF."""
-    settlement = settlement_for(settlement_id, "renovation.read")
+    settlement = load_for(Settlement, settlement_id, "renovation.read", *queries.SETTLEMENT_LOADS)
     data = queries.statement_data(db(), settlement, args["lang"])
-    return pdf_response(statement_pdf(data, args["lang"]), f"deposit-{settlement.id}.pdf")
+    return inline_pdf(statement_pdf(data, args["lang"]), f"deposit-{settlement.id}.pdf")

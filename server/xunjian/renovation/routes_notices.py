@@ -6,20 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from sqlalchemy import select
 
-from ..permissions import require, require_anywhere
+from ..org.models import Property
+from ..web.access import find, load_for, property_for, property_ids_for
 from ..web.conditional import check_if_match, etag_for, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
     platform,
 )
+from ..web.files import inline_pdf
 from ..web.pagination import (
     decode_time_id_cursor,
     encode_time_id_cursor,
@@ -30,7 +30,6 @@ from ..web.smorest import Blueprint
 from . import checklist, measures, notices, queries
 from .models import Measure, Notice, Reinspection, Renovation, Settlement
 from .pdf import notice_pdf
-from .routes import property_for, property_of, site
 from .schemas_notices import (
     AcknowledgeSchema,
     ApprovalArgsSchema,
@@ -61,28 +60,12 @@ blp = Blueprint(
 )
 
 
-def notice_for(notice_id: int, action: str) -> Notice:
-    get_or_404(Notice, notice_id, "notice", "整改通知单")
-    notice = queries.load_notice(db(), notice_id)
-    assert notice is not None
-    require(current_actor(), action, notice.property_id)
-    return notice
-
-
 def notice_out(notice: Notice) -> dict[str, Any]:
     db().expire(notice)
     loaded = queries.load_notice(db(), notice.id)
     assert loaded is not None
     set_etag(loaded)
     return queries.notice_out(db(), loaded, now())
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
 
 
 # --- notices ------------------------------------------------------------------------------
@@ -93,8 +76,8 @@ def pdf_response(data: bytes, filename: str) -> Response:
 @blp.response(201, NoticeSchema)
 def create_notice(args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
     """Raise a notice from violations (a draft, or issued at once with ``issue: true``)."""
-    renovation = site(renovation_id, "renovation.notice")
-    prop = property_of(renovation)
+    renovation = load_for(Renovation, renovation_id, "renovation.notice")
+    prop = find(Property, renovation.property_id)
     client_id = client_id_from(args)
     codes = args.pop("measures")
     notice = idempotent_create(
@@ -119,32 +102,26 @@ def create_notice(args: dict[str, Any], renovation_id: int) -> dict[str, Any]:
 @blp.response(200, NoticePageSchema)
 def list_notices(args: dict[str, Any], property_id: int) -> dict[str, Any]:
     prop = property_for(property_id, "renovation.read")
-    stmt = select(Notice).where(Notice.property_id == prop.id)
-    for name in ("state", "renovation_id"):
-        if name in args:
-            stmt = stmt.where(getattr(Notice, name) == args[name])
-    page = paginate_request(stmt, Notice.id, args, descending=True)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    stmt = queries.notices(prop.id, args.get("state"), args.get("renovation_id"))
+    return paginate_request(stmt, Notice.id, args, descending=True).out()
 
 
 @blp.get("/notices/<int:notice_id>")
 @blp.response(200, NoticeSchema)
 def get_notice(notice_id: int) -> dict[str, Any]:
-    return notice_out(notice_for(notice_id, "renovation.read"))
-
-
-def _renovation(notice: Notice) -> Renovation:
-    return get_or_404(Renovation, notice.renovation_id, "renovation", "装修登记")
+    return notice_out(load_for(Notice, notice_id, "renovation.read", *queries.NOTICE_LOADS))
 
 
 @blp.post("/notices/<int:notice_id>/issue")
 @blp.response(200, NoticeSchema)
 def issue_notice(notice_id: int) -> dict[str, Any]:
     """Issue a draft: serial number, deadline, measures; a stop-work order suspends the site."""
-    notice = notice_for(notice_id, "renovation.notice")
+    notice = load_for(Notice, notice_id, "renovation.notice", *queries.NOTICE_LOADS)
     check_if_match(notice)
-    renovation = _renovation(notice)
-    notices.issue_notice(db(), current_actor(), now(), property_of(notice), renovation, notice)
+    renovation = find(Renovation, notice.renovation_id)
+    notices.issue_notice(
+        db(), current_actor(), now(), find(Property, notice.property_id), renovation, notice
+    )
     commit()
     return notice_out(notice)
 
@@ -152,7 +129,7 @@ def issue_notice(notice_id: int) -> dict[str, Any]:
 @blp.post("/notices/<int:notice_id>/cancel")
 @blp.response(200, NoticeSchema)
 def cancel_notice(notice_id: int) -> dict[str, Any]:
-    notice = notice_for(notice_id, "renovation.notice")
+    notice = load_for(Notice, notice_id, "renovation.notice", *queries.NOTICE_LOADS)
     check_if_match(notice)
     notices.cancel(db(), current_actor(), now(), notice)
     commit()
@@ -164,7 +141,7 @@ def cancel_notice(notice_id: int) -> dict[str, Any]:
 @blp.response(200, NoticeSchema)
 def acknowledge_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
     """The owner or contractor signs on the phone, or refuses (photo of the posted notice)."""
-    notice = notice_for(notice_id, "renovation.notice")
+    notice = load_for(Notice, notice_id, "renovation.notice", *queries.NOTICE_LOADS)
     check_if_match(notice)
     notices.acknowledge(db(), current_actor(), now(), platform().store, notice, **args)
     commit()
@@ -178,7 +155,7 @@ def reinspect_notice(args: dict[str, Any], notice_id: int) -> Reinspection:
     """Re-inspect with photos: passed moves the notice on; failed keeps it open."""
     import uuid
 
-    notice = notice_for(notice_id, "renovation.inspect")
+    notice = load_for(Notice, notice_id, "renovation.inspect", *queries.NOTICE_LOADS)
     client_id = client_id_from(args) or uuid.uuid4()
     return idempotent_create(
         Reinspection,
@@ -194,7 +171,7 @@ def reinspect_notice(args: dict[str, Any], notice_id: int) -> Reinspection:
 @blp.response(200, NoticeSchema)
 def escalate_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
     """An overdue notice: record the owner interview (约谈) and the further measures."""
-    notice = notice_for(notice_id, "renovation.notice")
+    notice = load_for(Notice, notice_id, "renovation.notice", *queries.NOTICE_LOADS)
     check_if_match(notice)
     codes = args.pop("measures")
     notices.escalate(db(), current_actor(), now(), notice, measure_codes=codes, **args)
@@ -206,7 +183,7 @@ def escalate_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
 @blp.arguments(CloseSchema)
 @blp.response(200, NoticeSchema)
 def close_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
-    notice = notice_for(notice_id, "renovation.notice")
+    notice = load_for(Notice, notice_id, "renovation.notice", *queries.NOTICE_LOADS)
     check_if_match(notice)
     notices.close(db(), current_actor(), now(), notice, **args)
     commit()
@@ -217,7 +194,7 @@ def close_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
 @blp.arguments(ReferSchema)
 @blp.response(200, NoticeSchema)
 def refer_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
-    notice = notice_for(notice_id, "renovation.approve")
+    notice = load_for(Notice, notice_id, "renovation.approve", *queries.NOTICE_LOADS)
     check_if_match(notice)
     notices.refer(db(), current_actor(), now(), notice, **args)
     commit()
@@ -229,9 +206,9 @@ def refer_notice(args: dict[str, Any], notice_id: int) -> dict[str, Any]:
 @blp.response(200, content_type="application/pdf")
 def notice_pdf_view(args: dict[str, Any], notice_id: int) -> Response:
     """The printable notice (Chinese; ``?lang=en`` for English) with a QR to its photo."""
-    notice = notice_for(notice_id, "renovation.read")
+    notice = load_for(Notice, notice_id, "renovation.read", *queries.NOTICE_LOADS)
     doc = queries.notice_document(db(), platform().store, notice, args["lang"], request.url_root)
-    return pdf_response(notice_pdf(doc), f"notice-{notice.serial or notice.id}.pdf")
+    return inline_pdf(notice_pdf(doc), f"notice-{notice.serial or notice.id}.pdf")
 
 
 # --- measures -----------------------------------------------------------------------------
@@ -242,8 +219,8 @@ def notice_pdf_view(args: dict[str, Any], notice_id: int) -> Response:
 @blp.response(201, MeasureSchema)
 def add_measure(args: dict[str, Any], notice_id: int) -> Measure:
     """Take a measure of the ladder; M5–M7 become a request for the manager's approval."""
-    notice = notice_for(notice_id, "renovation.notice")
-    prop = property_of(notice)
+    notice = load_for(Notice, notice_id, "renovation.notice", *queries.NOTICE_LOADS)
+    prop = find(Property, notice.property_id)
     client_id = client_id_from(args)
     measure = idempotent_create(
         Measure,
@@ -262,18 +239,12 @@ def add_measure(args: dict[str, Any], notice_id: int) -> Measure:
     return measure
 
 
-def measure_for(measure_id: int, action: str) -> Measure:
-    measure = get_or_404(Measure, measure_id, "measure", "处理措施")
-    require(current_actor(), action, measure.property_id)
-    return measure
-
-
 @blp.post("/measures/<int:measure_id>/decision")
 @blp.arguments(DecisionSchema)
 @blp.response(200, MeasureSchema)
 def decide_measure(args: dict[str, Any], measure_id: int) -> Measure:
     """The manager approves or refuses a measure that needs approval (M5–M7)."""
-    measure = measure_for(measure_id, "renovation.approve")
+    measure = load_for(Measure, measure_id, "renovation.approve")
     check_if_match(measure)
     measures.decide(db(), current_actor(), now(), measure, **args)
     commit()
@@ -285,7 +256,7 @@ def decide_measure(args: dict[str, Any], measure_id: int) -> Measure:
 @blp.response(200, MeasureSchema)
 def apply_measure(measure_id: int) -> Measure:
     """Carry out an approved measure (409 while it still waits for the manager)."""
-    measure = measure_for(measure_id, "renovation.notice")
+    measure = load_for(Measure, measure_id, "renovation.notice")
     check_if_match(measure)
     measures.apply(db(), current_actor(), now(), measure)
     commit()
@@ -297,12 +268,19 @@ def apply_measure(measure_id: int) -> Measure:
 @blp.arguments(MeasureLiftSchema)
 @blp.response(200, MeasureSchema)
 def lift_measure(args: dict[str, Any], measure_id: int) -> Measure:
-    measure = measure_for(measure_id, "renovation.notice")
+    measure = load_for(Measure, measure_id, "renovation.notice")
     check_if_match(measure)
     measures.lift(db(), current_actor(), now(), measure, **args)
     commit()
     set_etag(measure)
     return measure
+
+
+def _properties(args: dict[str, Any], action: str) -> list[int]:
+    """The one property asked for (404/403 for it, like a record), or all where allowed."""
+    if "property_id" in args:
+        return [property_for(args["property_id"], action).id]
+    return property_ids_for(action)
 
 
 # --- queues -------------------------------------------------------------------------------
@@ -316,18 +294,14 @@ def open_notices(args: dict[str, Any]) -> dict[str, Any]:
     ones, ``mine=true`` for those I raised or issued, ``issued_by=<user id>`` for one issuer's.
     Keyset-paged on (deadline, id): ``limit`` (default 500) and ``cursor`` = the previous
     page's ``next_cursor``."""
-    actor = current_actor()
-    if "property_id" in args:
-        property_for(args["property_id"], "renovation.read")
-    else:
-        require_anywhere(actor, "renovation.read")
+    allowed = _properties(args, "renovation.read")
     after = decode_time_id_cursor(args["cursor"]) if args.get("cursor") else None
     # Without ``limit``, the 500 rows this list always gave: the phone reads the first page whole.
     limit = page_size(args.get("limit"), 500, max(platform().settings.page_size_max, 500))
     items, next_key = queries.open_notices(
         db(),
-        actor,
-        args.get("property_id"),
+        current_actor(),
+        allowed,
         args["overdue"],
         now(),
         mine=args["mine"],
@@ -344,12 +318,7 @@ def open_notices(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ApprovalsSchema)
 def approvals(args: dict[str, Any]) -> dict[str, Any]:
     """What waits for the manager: applications, measures M5–M7, deposit settlements."""
-    actor = current_actor()
-    if "property_id" in args:
-        property_for(args["property_id"], "renovation.approve")
-    else:
-        require_anywhere(actor, "renovation.approve")
-    out = queries.approvals(db(), actor, args.get("property_id"))
+    out = queries.approvals(db(), _properties(args, "renovation.approve"))
     # Each decision needs If-Match; with the ETag listed, a manager can decide with no signal.
     for key, model in (("measures", Measure), ("settlements", Settlement)):
         out[key] = [{**row, "etag": etag_for(model, row["id"], row["version"])} for row in out[key]]

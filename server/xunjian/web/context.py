@@ -17,7 +17,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, session
 
 from ..clock import Clock
 from ..config import Settings
-from ..errors import NotFound, Unauthenticated
+from ..errors import Unauthenticated
 from ..tenancy import Actor, bind_actor
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -220,19 +220,6 @@ def idempotent_create(model: type[T], client_id: Any, create: Callable[[], T]) -
             raise
         g.idempotent_replay = True
         return existing
-    return item
-
-
-def get_or_404(model: type[T], ident: int, what: str = "record", what_zh: str = "记录") -> T:
-    """Load by primary key through a SELECT, so the property scope always applies.
-
-    ``Session.get`` may answer from the identity map without running a query, which would
-    skip the scope; a record of another property must look exactly like a missing one.
-    """
-    stmt: Any = select(model).where(model.id == ident)  # type: ignore[attr-defined]
-    item = db().scalar(stmt)
-    if item is None:
-        raise NotFound(f"No such {what}.", message_zh=f"{what_zh}不存在。")
     return item
 
 

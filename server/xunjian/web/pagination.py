@@ -39,6 +39,10 @@ class Page:
     items: list[Any]
     next_cursor: str | None
 
+    def out(self) -> dict[str, Any]:
+        """The ``{items, next_cursor}`` response body of a page."""
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
 
 def encode_cursor(value: Any, descending: bool) -> str:
     raw = json.dumps({"k": value, "d": descending}, separators=(",", ":")).encode()

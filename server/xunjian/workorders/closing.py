@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..permissions import require
 from ..tenancy import Actor
 from . import orders
 from . import requests as request_service
 from .common import require_text
-from .models import ServiceRequest, WorkOrder
+from .completions import require_after_photo_arrived
+from .models import WorkOrder
 from .states import ORDER
 
 REWORK_DUE = dt.timedelta(hours=24)
 
 
 def verify(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.verify", order.property_id)
     ORDER.check(order, "verify")
-    from .completions import require_after_photo_arrived
-
     require_after_photo_arrived(session, order)
     ORDER.apply(
         session, actor, order, "verify", now=now, verified_at=now, verified_by_id=actor.user_id
@@ -77,7 +73,7 @@ def rework(
             actor,
         )
     if order.request_id:
-        sync_request(session, actor, order, now)
+        request_service.follow_order(session, actor, order, now)
     orders.emit(session, order.property_id, "workorder.rework", orders.summary(order), now)
     return order
 
@@ -85,12 +81,10 @@ def rework(
 def fail_verification(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
 ) -> WorkOrder:
-    require(actor, "workorders.verify", order.property_id)
     return rework(session, actor, order, reason, now, event="fail_verification")
 
 
 def close(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.verify", order.property_id)
     ORDER.apply(session, actor, order, "close", now=now)
     _closed(session, actor, order, now)
     return order
@@ -99,7 +93,6 @@ def close(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) ->
 def close_unresolvable(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
 ) -> WorkOrder:
-    require(actor, "workorders.close_unresolvable", order.property_id)
     ORDER.check(order, "close_unresolvable")
     text = require_text(reason, "reason", "why it cannot be resolved", "无法解决的原因")
     ORDER.apply(session, actor, order, "close_unresolvable", now=now, close_reason=text)
@@ -111,11 +104,4 @@ def _closed(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) 
     orders.end_assignment(session, order, now, "closed")
     orders.emit(session, order.property_id, "workorder.closed", orders.summary(order), now)
     if order.request_id:
-        sync_request(session, actor, order, now)
-
-
-def sync_request(session: Session, actor: Actor | None, order: WorkOrder, now: dt.datetime) -> None:
-    session.flush()
-    request = session.scalar(select(ServiceRequest).where(ServiceRequest.id == order.request_id))
-    if request is not None:
-        request_service.follow_orders(session, actor, request, now)
+        request_service.follow_order(session, actor, order, now)

@@ -16,8 +16,7 @@ from ..auth.models import RoleAssignment, User
 from ..errors import NotFound, field_error
 from ..evidence.models import Evidence
 from ..org.models import Building, Floor, Property, Unit
-
-UNSCOPED = {"xunjian.unscoped": True}
+from ..tenancy import unscoped
 
 
 def lock_row(session: Session, row: Any) -> None:
@@ -50,15 +49,16 @@ def get_property(session: Session, property_id: int) -> Property:
 def users_with_role(session: Session, property_id: int, roles: Iterable[str]) -> list[int]:
     """Active staff holding one of ``roles`` at the property (unscoped: jobs call this too)."""
     rows = session.scalars(
-        select(RoleAssignment.user_id)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(
-            RoleAssignment.property_id == property_id,
-            RoleAssignment.role.in_(list(roles)),
-            User.active.is_(True),
+        unscoped(
+            select(RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(
+                RoleAssignment.property_id == property_id,
+                RoleAssignment.role.in_(list(roles)),
+                User.active.is_(True),
+            )
+            .distinct()
         )
-        .distinct()
-        .execution_options(**UNSCOPED)
     )
     return sorted(rows)
 

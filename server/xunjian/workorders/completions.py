@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import Conflict
 from ..org import phone_clock
-from ..permissions import require
 from ..tenancy import Actor
-from . import closing, orders
+from . import orders
+from . import requests as request_service
 from .common import (
     arrived_photos,
     field_error,
@@ -51,7 +51,6 @@ def report(
     device_time: dt.datetime | None = None,
     owner_signature: str | None = None,
 ) -> Completion:
-    require(actor, "workorders.work", order.property_id)
     notes = require_text(work_notes, "work_notes", "what was done", "维修内容")
     if not after_photo_client_ids:
         raise field_error(
@@ -174,14 +173,13 @@ def _apply(
     )
     orders.emit(session, order.property_id, "workorder.done", orders.summary(order), now)
     if order.request_id:
-        closing.sync_request(session, actor, order, now)
+        request_service.follow_order(session, actor, order, now)
 
 
 def adopt(
     session: Session, actor: Actor, completion: Completion, note: str, now: dt.datetime
 ) -> Completion:
     """The late report is right (the first engineer did fix it): the order becomes done."""
-    require(actor, "workorders.dispatch", completion.property_id)
     COMPLETION.check(completion, "adopt")
     order = session.scalar(select(WorkOrder).where(WorkOrder.id == completion.work_order_id))
     assert order is not None
@@ -201,7 +199,6 @@ def adopt(
 def dismiss(
     session: Session, actor: Actor, completion: Completion, note: str, now: dt.datetime
 ) -> Completion:
-    require(actor, "workorders.dispatch", completion.property_id)
     COMPLETION.check(completion, "dismiss")
     text = require_text(note, "note", "why the report is set aside", "不采纳的原因")
     return _resolve(session, actor, completion, "dismiss", text, now)

@@ -8,7 +8,6 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict
-from ..permissions import require
 from ..tenancy import Actor
 from . import orders
 from .common import require_text
@@ -27,7 +26,6 @@ def _must_hold(actor: Actor, order: WorkOrder) -> None:
 
 
 def accept(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     ORDER.check(order, "accept")
     from_queue = order.state == "assigned" and order.assignee_id is None
     if from_queue:
@@ -52,7 +50,6 @@ def decline(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime, *, event: str
 ) -> WorkOrder:
     """Decline (not yet accepted) or return (accepted, e.g. needs another trade) → new."""
-    require(actor, "workorders.work", order.property_id)
     ORDER.check(order, event)
     _must_hold(actor, order)
     text = require_text(reason, "reason", "why", "原因")
@@ -87,7 +84,6 @@ def decline(
 
 
 def arrive(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     ORDER.check(order, "arrive")
     _must_hold(actor, order)
     ORDER.apply(session, actor, order, "arrive", now=now, on_site_at=now)
@@ -97,7 +93,6 @@ def arrive(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -
 def pause(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
 ) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     ORDER.check(order, "pause")
     _must_hold(actor, order)
     text = require_text(reason, "reason", "why the work pauses", "暂停原因")
@@ -106,7 +101,6 @@ def pause(
 
 
 def resume(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
-    require(actor, "workorders.work", order.property_id)
     ORDER.check(order, "resume")
     _must_hold(actor, order)
     ORDER.apply(session, actor, order, "resume", now=now)  # leaving the pause ends it

@@ -7,21 +7,24 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from .common import arrived_photos, place_of, places_of
 from .completions import current
 from .models import (
+    OPEN_ORDER_STATES,
     Assignment,
     Completion,
     Escalation,
     ReturnVisit,
     ServiceRequest,
+    WebhookDelivery,
+    WebhookEndpoint,
     WorkOrder,
 )
 from .requests import repeat_counts
-from .sla import completion_overdue, response_overdue
+from .sla import completion_overdue, overdue_clause, response_overdue
 from .states import ORDER
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -151,3 +154,65 @@ def queue_order(stmt: Any) -> Any:
     rank = case(PRIORITY_RANK, value=WorkOrder.priority, else_=9)
     due = func.coalesce(WorkOrder.rework_due_at, WorkOrder.completion_due_at)
     return stmt.order_by(rank, due, WorkOrder.id)
+
+
+# --- list statements (the views narrow them to the permitted properties and page them) ------
+
+
+def _equal(stmt: Select[Any], model: type[Any], **filters: Any) -> Select[Any]:
+    """``column == value`` for each filter given (``None`` means "not filtered")."""
+    for name, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, name) == value)
+    return stmt
+
+
+def requests(now: dt.datetime, *, reply_overdue: bool = False, **filters: Any) -> Select[Any]:
+    """The reception record; ``filters`` are columns (state, kind, channel, unit_id,
+    repeat_of_id); ``reply_overdue`` keeps complaints whose reply is late at ``now``."""
+    stmt = _equal(select(ServiceRequest), ServiceRequest, **filters)
+    if reply_overdue:
+        stmt = stmt.where(ServiceRequest.replied_at.is_(None), ServiceRequest.reply_due_at < now)
+    return stmt
+
+
+def orders(
+    now: dt.datetime, *, open: bool | None = None, overdue: bool | None = None, **filters: Any
+) -> Select[Any]:
+    """Work orders; ``filters`` are columns (state, priority, category, assignee_id,
+    request_id); ``open`` and ``overdue`` (at ``now``) select either side when given."""
+    stmt = _equal(select(WorkOrder), WorkOrder, **filters)
+    if open is not None:
+        in_open = WorkOrder.state.in_(OPEN_ORDER_STATES)
+        stmt = stmt.where(in_open if open else ~in_open)
+    if overdue is not None:
+        late = overdue_clause(now)
+        stmt = stmt.where(late if overdue else ~late)
+    return stmt
+
+
+QUEUE_STATES = ("assigned", "accepted", "on_site", "paused", "rework")
+
+
+def work_queue(engineer_id: int) -> Select[Any]:
+    """The engineer's queue: assigned to them, or waiting in a team queue; by priority, due."""
+    mine = WorkOrder.assignee_id == engineer_id
+    team_queue = (WorkOrder.state == "assigned") & WorkOrder.assignee_id.is_(None)
+    stmt = select(WorkOrder).where(WorkOrder.state.in_(QUEUE_STATES), or_(mine, team_queue))
+    return queue_order(stmt)
+
+
+def late_completions(status: str) -> Select[Any]:
+    return select(Completion).where(Completion.status == status)
+
+
+def escalations(level: str | None = None) -> Select[Any]:
+    return _equal(select(Escalation), Escalation, level=level)
+
+
+def webhook_endpoints(property_id: int) -> Select[Any]:
+    return select(WebhookEndpoint).where(WebhookEndpoint.property_id == property_id)
+
+
+def webhook_deliveries(endpoint_id: int, state: str | None = None) -> Select[Any]:
+    return _equal(select(WebhookDelivery), WebhookDelivery, endpoint_id=endpoint_id, state=state)

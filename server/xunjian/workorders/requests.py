@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..org import phone_clock
 from ..org.calendar import load_calendar
-from ..permissions import require
 from ..tenancy import Actor
 from .common import check_place, field_error, get_property, require_text
 from .models import ServiceRequest, WorkOrder
@@ -109,7 +108,6 @@ def receive(
     repeat_of_id: int | None = None,
     received_at: dt.datetime | None = None,
 ) -> ServiceRequest:
-    require(actor, "requests.write", property_id)
     prop = get_property(session, property_id)
     if kind == "complaint" and complaint_form is None:
         raise field_error(
@@ -193,7 +191,6 @@ def summary(request: ServiceRequest) -> dict[str, Any]:
 def reply(
     session: Session, actor: Actor, request: ServiceRequest, note: str, now: dt.datetime
 ) -> ServiceRequest:
-    require(actor, "requests.write", request.property_id)
     REQUEST.check(request, "reply")
     text = require_text(note, "note", "what the owner was told", "答复内容")
     REQUEST.apply(
@@ -213,7 +210,6 @@ def handle(
     session: Session, actor: Actor, request: ServiceRequest, note: str, now: dt.datetime
 ) -> ServiceRequest:
     """Handled at the desk without a work order (an answer, a referral, an apology)."""
-    require(actor, "requests.write", request.property_id)
     REQUEST.check(request, "handle")
     text = require_text(note, "note", "how it was handled", "处理情况")
     # follow_up_due_at stays: the special follow-up ends with the return visit, not here.
@@ -234,7 +230,6 @@ def handle(
 def close(
     session: Session, actor: Actor, request: ServiceRequest, now: dt.datetime
 ) -> ServiceRequest:
-    require(actor, "requests.write", request.property_id)
     REQUEST.apply(session, actor, request, "close", now=now)
     emit(session, request.property_id, "request.closed", summary(request), now)
     return request
@@ -243,12 +238,19 @@ def close(
 def close_unresolvable(
     session: Session, actor: Actor, request: ServiceRequest, reason: str, now: dt.datetime
 ) -> ServiceRequest:
-    require(actor, "workorders.close_unresolvable", request.property_id)
     REQUEST.check(request, "close_unresolvable")
     text = require_text(reason, "reason", "why it cannot be resolved", "无法解决的原因")
     REQUEST.apply(session, actor, request, "close_unresolvable", now=now, close_reason=text)
     emit(session, request.property_id, "request.closed", summary(request), now)
     return request
+
+
+def follow_order(session: Session, actor: Actor | None, order: WorkOrder, now: dt.datetime) -> None:
+    """After ``order`` moved: its request (if any) follows its orders."""
+    session.flush()
+    request = session.scalar(select(ServiceRequest).where(ServiceRequest.id == order.request_id))
+    if request is not None:
+        follow_orders(session, actor, request, now)
 
 
 def follow_orders(

@@ -9,26 +9,23 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.views import MethodView
-from sqlalchemy import or_, select
 
-from ..org.models import Property
-from ..permissions import properties_where, require, require_anywhere
 from ..tenancy import Actor
+from ..web.access import load_for, property_for, scoped_list
 from ..web.conditional import check_if_match, etag_of, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import closing, engineer, orders, queries, sla
+from . import closing, engineer, orders, queries
 from . import requests as request_service
-from .models import OPEN_ORDER_STATES, ServiceRequest, WorkOrder
+from .models import ServiceRequest, WorkOrder
 from .schemas import (
     AssignSchema,
     RequestCreateSchema,
@@ -54,29 +51,12 @@ blp = Blueprint(
 )
 
 
-def property_for(property_id: int, action: str) -> Property:
-    """The property named in a body or path: another property's is a 404, like any record."""
-    prop = get_or_404(Property, property_id, "property", "项目")
-    require(current_actor(), action, prop.id)
-    return prop
-
-
-def _scoped_list(stmt: Any, model: Any, action: str, args: dict[str, Any]) -> Any:
-    actor = current_actor()
-    require_anywhere(actor, action)
-    allowed = properties_where(actor, action)
-    if "property_id" in args:
-        allowed = allowed & {args["property_id"]}
-    return stmt.where(model.property_id.in_(sorted(allowed)))
+def _filters(args: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The column filters the query string gave (absent ones are not filtered)."""
+    return {name: args[name] for name in names if name in args}
 
 
 # --- requests -----------------------------------------------------------------------------
-
-
-def _request(request_id: int, action: str) -> ServiceRequest:
-    request = get_or_404(ServiceRequest, request_id, "request", "报事记录")
-    require(current_actor(), action, request.property_id)
-    return request
 
 
 def _request_out(request: ServiceRequest) -> dict[str, Any]:
@@ -90,14 +70,12 @@ class Requests(MethodView):
     @requests_blp.response(200, RequestPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The reception record, newest first; ``reply_overdue=true`` for late complaint replies."""
-        stmt = _scoped_list(select(ServiceRequest), ServiceRequest, "requests.read", args)
-        for name in ("state", "kind", "channel", "unit_id", "repeat_of_id"):
-            if name in args:
-                stmt = stmt.where(getattr(ServiceRequest, name) == args[name])
-        if args.get("reply_overdue") is True:
-            stmt = stmt.where(
-                ServiceRequest.replied_at.is_(None), ServiceRequest.reply_due_at < now()
-            )
+        stmt = queries.requests(
+            now(),
+            reply_overdue=args.get("reply_overdue") is True,
+            **_filters(args, "state", "kind", "channel", "unit_id", "repeat_of_id"),
+        )
+        stmt = scoped_list(stmt, ServiceRequest, "requests.read", args.get("property_id"))
         page = paginate_request(stmt, ServiceRequest.id, args, descending=True)
         return {
             "items": queries.requests_out(db(), page.items, now()),
@@ -124,13 +102,13 @@ class Requests(MethodView):
 class RequestItem(MethodView):
     @requests_blp.response(200, RequestSchema)
     def get(self, request_id: int) -> dict[str, Any]:
-        return _request_out(_request(request_id, "requests.read"))
+        return _request_out(load_for(ServiceRequest, request_id, "requests.read"))
 
 
 def _request_action(
     request_id: int, action: str, call: Callable[[Actor, ServiceRequest], Any]
 ) -> dict[str, Any]:
-    request = _request(request_id, action)
+    request = load_for(ServiceRequest, request_id, action)
     check_if_match(request)
     call(current_actor(), request)
     commit()
@@ -184,12 +162,6 @@ def close_request_unresolvable(args: dict[str, Any], request_id: int) -> dict[st
 # --- work orders --------------------------------------------------------------------------
 
 
-def _order(order_id: int, action: str) -> WorkOrder:
-    order = get_or_404(WorkOrder, order_id, "work order", "派工单")
-    require(current_actor(), action, order.property_id)
-    return order
-
-
 def _order_out(order: WorkOrder) -> dict[str, Any]:
     set_etag(order)
     return {**queries.order_detail(db(), order, now()), "etag": etag_of(order)}
@@ -208,16 +180,13 @@ class WorkOrders(MethodView):
     @blp.response(200, WorkOrderPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Work orders at your properties, newest first."""
-        stmt = _scoped_list(select(WorkOrder), WorkOrder, "workorders.read", args)
-        for name in ("state", "priority", "category", "assignee_id", "request_id"):
-            if name in args:
-                stmt = stmt.where(getattr(WorkOrder, name) == args[name])
-        if "open" in args:
-            in_open = WorkOrder.state.in_(OPEN_ORDER_STATES)
-            stmt = stmt.where(in_open if args["open"] else ~in_open)
-        if "overdue" in args:
-            late = sla.overdue_clause(now())
-            stmt = stmt.where(late if args["overdue"] else ~late)
+        stmt = queries.orders(
+            now(),
+            open=args.get("open"),
+            overdue=args.get("overdue"),
+            **_filters(args, "state", "priority", "category", "assignee_id", "request_id"),
+        )
+        stmt = scoped_list(stmt, WorkOrder, "workorders.read", args.get("property_id"))
         page = paginate_request(stmt, WorkOrder.id, args, descending=True)
         return {"items": _orders_out(list(page.items)), "next_cursor": page.next_cursor}
 
@@ -243,19 +212,13 @@ class WorkOrders(MethodView):
 def my_queue(args: dict[str, Any]) -> dict[str, Any]:
     """The engineer's queue: assigned to me, or waiting in a team queue; by priority, then due.
     A work list (at most ``limit`` items), not an archive: it is not paged."""
-    actor = current_actor()
-    require_anywhere(actor, "workorders.work")
-    allowed = properties_where(actor, "workorders.work")
-    if "property_id" in args:
-        allowed = allowed & {args["property_id"]}
-    mine = WorkOrder.assignee_id == actor.user_id
-    team_queue = (WorkOrder.state == "assigned") & WorkOrder.assignee_id.is_(None)
-    stmt = select(WorkOrder).where(
-        WorkOrder.property_id.in_(sorted(allowed)),
-        WorkOrder.state.in_(("assigned", "accepted", "on_site", "paused", "rework")),
-        or_(mine, team_queue),
+    stmt = scoped_list(
+        queries.work_queue(current_actor().user_id),
+        WorkOrder,
+        "workorders.work",
+        args.get("property_id"),
     )
-    items = list(db().scalars(queries.queue_order(stmt).limit(args["limit"])))
+    items = list(db().scalars(stmt.limit(args["limit"])))
     return {"items": _orders_out(items)}
 
 
@@ -264,14 +227,14 @@ class WorkOrderItem(MethodView):
     @blp.response(200, WorkOrderDetailSchema)
     def get(self, order_id: int) -> dict[str, Any]:
         """One order with its place and directions, photos, reports, history and visits."""
-        return _order_out(_order(order_id, "workorders.read"))
+        return _order_out(load_for(WorkOrder, order_id, "workorders.read"))
 
     @blp.arguments(WorkOrderPatchSchema)
     @blp.response(200, WorkOrderDetailSchema)
     def patch(self, args: dict[str, Any], order_id: int) -> dict[str, Any]:
         """Correct category, priority (due times follow), description or place before an
         engineer has accepted it."""
-        order = _order(order_id, "workorders.dispatch")
+        order = load_for(WorkOrder, order_id, "workorders.dispatch")
         check_if_match(order)
         orders.edit(db(), current_actor(), order, args, now())
         commit()
@@ -279,7 +242,7 @@ class WorkOrderItem(MethodView):
 
 
 def _order_action(order_id: int, action: str, call: Callable[[Actor, WorkOrder], Any]) -> Any:
-    order = _order(order_id, action)
+    order = load_for(WorkOrder, order_id, action)
     check_if_match(order)
     call(current_actor(), order)
     commit()

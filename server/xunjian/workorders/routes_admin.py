@@ -7,29 +7,25 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from sqlalchemy import select
 
 from ..org import localtime
 from ..org.models import Property
-from ..permissions import require
+from ..web.access import load_for, property_for
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
     platform,
 )
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
-from . import metrics, webhooks
+from . import metrics, queries, webhooks
 from .common import field_error
 from .models import WebhookDelivery, WebhookEndpoint
-from .queries import columns
-from .routes import property_for
 from .schemas_desk import (
     DeliveryArgsSchema,
     DeliveryPageSchema,
@@ -109,20 +105,14 @@ def export_metrics(args: dict[str, Any], property_id: int) -> Response:
 # --- webhooks -----------------------------------------------------------------------------
 
 
-def _allow_private() -> bool:
-    """Loopback and LAN targets only outside production (tests post to 127.0.0.1)."""
-    return not platform().settings.is_production
-
-
 @blp.route("/properties/<int:property_id>/webhooks")
 class Webhooks(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, WebhookPageSchema)
     def get(self, args: dict[str, Any], property_id: int) -> dict[str, Any]:
         prop = property_for(property_id, "webhooks.admin")
-        stmt = select(WebhookEndpoint).where(WebhookEndpoint.property_id == prop.id)
-        page = paginate_request(stmt, WebhookEndpoint.id, args)
-        return {"items": page.items, "next_cursor": page.next_cursor}
+        stmt = queries.webhook_endpoints(prop.id)
+        return paginate_request(stmt, WebhookEndpoint.id, args).out()
 
     @blp.arguments(WebhookCreateSchema)
     @blp.response(201, WebhookWithSecretSchema)
@@ -140,7 +130,7 @@ class Webhooks(MethodView):
                 now(),
                 prop.id,
                 client_id=client_id,
-                allow_private=_allow_private(),
+                allow_private=webhooks.private_targets_allowed(platform().settings),
                 **args,
             ),
         )
@@ -148,17 +138,11 @@ class Webhooks(MethodView):
         return endpoint
 
 
-def _endpoint(webhook_id: int) -> WebhookEndpoint:
-    endpoint = get_or_404(WebhookEndpoint, webhook_id, "webhook", "推送地址")
-    require(current_actor(), "webhooks.admin", endpoint.property_id)
-    return endpoint
-
-
 @blp.route("/webhooks/<int:webhook_id>")
 class WebhookItem(MethodView):
     @blp.response(200, WebhookSchema)
     def get(self, webhook_id: int) -> WebhookEndpoint:
-        endpoint = _endpoint(webhook_id)
+        endpoint = load_for(WebhookEndpoint, webhook_id, "webhooks.admin")
         set_etag(endpoint)
         return endpoint
 
@@ -167,14 +151,18 @@ class WebhookItem(MethodView):
     def patch(self, args: dict[str, Any], webhook_id: int) -> dict[str, Any]:
         """Change the URL, events or active flag; ``rotate_secret`` issues a new secret (shown
         in this response only)."""
-        endpoint = _endpoint(webhook_id)
+        endpoint = load_for(WebhookEndpoint, webhook_id, "webhooks.admin")
         check_if_match(endpoint)
         webhooks.update_endpoint(
-            db(), current_actor(), endpoint, args, allow_private=_allow_private()
+            db(),
+            current_actor(),
+            endpoint,
+            args,
+            allow_private=webhooks.private_targets_allowed(platform().settings),
         )
         commit()
         set_etag(endpoint)
-        out = columns(endpoint)
+        out = queries.columns(endpoint)
         if not args.get("rotate_secret"):
             out.pop("secret")
         return out
@@ -185,9 +173,6 @@ class WebhookItem(MethodView):
 @blp.response(200, DeliveryPageSchema)
 def webhook_deliveries(args: dict[str, Any], webhook_id: int) -> dict[str, Any]:
     """The delivery log: each event, its attempts, status codes and the next retry."""
-    endpoint = _endpoint(webhook_id)
-    stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-    if "state" in args:
-        stmt = stmt.where(WebhookDelivery.state == args["state"])
-    page = paginate_request(stmt, WebhookDelivery.id, args, descending=True)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    endpoint = load_for(WebhookEndpoint, webhook_id, "webhooks.admin")
+    stmt = queries.webhook_deliveries(endpoint.id, args.get("state"))
+    return paginate_request(stmt, WebhookDelivery.id, args, descending=True).out()

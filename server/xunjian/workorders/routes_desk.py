@@ -6,27 +6,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-
 from ..org import localtime
-from ..permissions import require
+from ..web.access import load_for, property_for, scoped_list
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import (
     client_id_from,
     commit,
     current_actor,
     db,
-    get_or_404,
     idempotent_create,
     now,
     platform,
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import completions, notifications, push, queries, visits
+from . import completions, notifications, push, queries, visits, webhooks
 from .models import Completion, Escalation, ReturnVisit, ServiceRequest, WorkOrder
-from .routes import _order, _request, _scoped_list, property_for
-from .routes_admin import _allow_private
 from .schemas import (
     LateCompletionArgsSchema,
     ResolveSchema,
@@ -72,7 +67,7 @@ def report_completion(args: dict[str, Any], order_id: int) -> dict[str, Any]:
     Queued offline by the phone and replayed with the same ``client_id``; no If-Match. From an
     engineer the order was taken away from meanwhile, the report is kept (``applied: false``)
     for the front desk instead of being refused or applied."""
-    order = _order(order_id, "workorders.work")
+    order = load_for(WorkOrder, order_id, "workorders.work")
     client_id = client_id_from(args) or uuid.uuid4()
     actor = current_actor()
     completion = idempotent_create(
@@ -91,8 +86,12 @@ def report_completion(args: dict[str, Any], order_id: int) -> dict[str, Any]:
 @blp.response(200, WorkCompletionPageSchema)
 def late_completions(args: dict[str, Any]) -> dict[str, Any]:
     """For the front desk: reports that arrived after their order was reassigned."""
-    stmt = _scoped_list(select(Completion), Completion, "workorders.dispatch", args)
-    stmt = stmt.where(Completion.status == args["status"])
+    stmt = scoped_list(
+        queries.late_completions(args["status"]),
+        Completion,
+        "workorders.dispatch",
+        args.get("property_id"),
+    )
     page = paginate_request(stmt, Completion.id, args)
     return {
         "items": [queries.completion_out(db(), c) for c in page.items],
@@ -105,8 +104,7 @@ def late_completions(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, WorkCompletionSchema)
 def resolve_late_completion(args: dict[str, Any], completion_id: int) -> dict[str, Any]:
     """Adopt the late report (the order becomes done with it) or dismiss it with a note."""
-    completion = get_or_404(Completion, completion_id, "completion report", "完工报告")
-    require(current_actor(), "workorders.dispatch", completion.property_id)
+    completion = load_for(Completion, completion_id, "workorders.dispatch")
     check_if_match(completion)
     decide = completions.adopt if args["decision"] == "adopt" else completions.dismiss
     decide(db(), current_actor(), completion, args["note"], now())
@@ -146,7 +144,7 @@ def _visit(args: dict[str, Any], **matter: Any) -> ReturnVisit:
 def visit_order(args: dict[str, Any], order_id: int) -> ReturnVisit:
     """Return visit of a verified order, by phone or on site (the owner signs). Unsatisfied →
     rework with a special follow-up due within 24 hours."""
-    order: WorkOrder = _order(order_id, "visits.write")
+    order = load_for(WorkOrder, order_id, "visits.write")
     return _visit(args, work_order=order)
 
 
@@ -156,7 +154,7 @@ def visit_order(args: dict[str, Any], order_id: int) -> ReturnVisit:
 def visit_request(args: dict[str, Any], request_id: int) -> ReturnVisit:
     """Return visit of a complaint handled at the desk. Unsatisfied → reopened, follow-up due
     within 24 hours."""
-    request: ServiceRequest = _request(request_id, "visits.write")
+    request = load_for(ServiceRequest, request_id, "visits.write")
     return _visit(args, request=request)
 
 
@@ -189,11 +187,13 @@ def visit_batch(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 @blp.response(200, EscalationPageSchema)
 def list_escalations(args: dict[str, Any]) -> dict[str, Any]:
     """Matters handed up to the supervisor (after 2 working days) or the manager; newest first."""
-    stmt = _scoped_list(select(Escalation), Escalation, "escalations.read", args)
-    if "level" in args:
-        stmt = stmt.where(Escalation.level == args["level"])
-    page = paginate_request(stmt, Escalation.id, args, descending=True)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    stmt = scoped_list(
+        queries.escalations(args.get("level")),
+        Escalation,
+        "escalations.read",
+        args.get("property_id"),
+    )
+    return paginate_request(stmt, Escalation.id, args, descending=True).out()
 
 
 @blp.route("/notifications", methods=["GET"])
@@ -242,7 +242,7 @@ def push_subscribe(args: dict[str, Any]) -> Any:
         endpoint=args["endpoint"],
         p256dh=args["keys"]["p256dh"],
         auth=args["keys"]["auth"],
-        allow_private=_allow_private(),
+        allow_private=webhooks.private_targets_allowed(platform().settings),
     )
     commit()
     return row

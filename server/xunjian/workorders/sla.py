@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from ..org.calendar import WorkingCalendar, load_calendar
 from ..org.models import Property
-from .common import UNSCOPED, users_with_role
+from ..tenancy import unscoped
+from .common import users_with_role
 from .models import OPEN_ORDER_STATES, Escalation, Notification, ServiceRequest, WorkOrder
 from .notifications import notify
 from .webhooks import emit
@@ -145,41 +146,31 @@ def escalate(session: Session, now: dt.datetime) -> int:
 
 def _escalate_matters(session: Session, now: dt.datetime) -> int:
     orders = list(
-        session.scalars(
-            select(WorkOrder)
-            .where(WorkOrder.state.in_(OPEN_ORDER_STATES))
-            .execution_options(**UNSCOPED)
-        )
+        session.scalars(unscoped(select(WorkOrder).where(WorkOrder.state.in_(OPEN_ORDER_STATES))))
     )
     requests = list(
-        session.scalars(
-            select(ServiceRequest)
-            .where(ServiceRequest.state == "open")
-            .execution_options(**UNSCOPED)
-        )
+        session.scalars(unscoped(select(ServiceRequest).where(ServiceRequest.state == "open")))
     )
     if not orders and not requests:
         return 0
     prop_ids = {o.property_id for o in orders} | {r.property_id for r in requests}
     props = {
         p.id: p
-        for p in session.scalars(
-            select(Property).where(Property.id.in_(prop_ids)).execution_options(**UNSCOPED)
-        )
+        for p in session.scalars(unscoped(select(Property).where(Property.id.in_(prop_ids))))
     }
     calendars = {pid: load_calendar(session, prop) for pid, prop in props.items()}
     done: set[tuple[str, int, str]] = set()
     open_orders = select(WorkOrder.id).where(WorkOrder.state.in_(OPEN_ORDER_STATES))
     open_requests = select(ServiceRequest.id).where(ServiceRequest.state == "open")
     for row in session.execute(
-        select(Escalation.work_order_id, Escalation.request_id, Escalation.level)
-        .where(
-            or_(
-                Escalation.work_order_id.in_(open_orders),
-                Escalation.request_id.in_(open_requests),
+        unscoped(
+            select(Escalation.work_order_id, Escalation.request_id, Escalation.level).where(
+                or_(
+                    Escalation.work_order_id.in_(open_orders),
+                    Escalation.request_id.in_(open_requests),
+                )
             )
         )
-        .execution_options(**UNSCOPED)
     ):
         if row.work_order_id is not None:
             done.add(("order", row.work_order_id, row.level))
@@ -190,9 +181,11 @@ def _escalate_matters(session: Session, now: dt.datetime) -> int:
     # the desk got round to dispatching it.
     reported = dict(
         session.execute(
-            select(ServiceRequest.id, ServiceRequest.received_at)
-            .where(ServiceRequest.id.in_({o.request_id for o in orders if o.request_id}))
-            .execution_options(**UNSCOPED)
+            unscoped(
+                select(ServiceRequest.id, ServiceRequest.received_at).where(
+                    ServiceRequest.id.in_({o.request_id for o in orders if o.request_id})
+                )
+            )
         ).all()
     )
     matters: list[tuple[str, Any, dt.datetime]] = [
@@ -281,15 +274,16 @@ def follow_ups_due(session: Session, now: dt.datetime) -> int:
             Notification.created_at >= due_column,
         )
         matters = session.scalars(
-            select(model)
-            .where(
-                due_column.is_not(None),
-                due_column < now,
-                model.state.not_in(FINAL_STATES),
-                ~alerted,
+            unscoped(
+                select(model)
+                .where(
+                    due_column.is_not(None),
+                    due_column < now,
+                    model.state.not_in(FINAL_STATES),
+                    ~alerted,
+                )
+                .order_by(model.id)
             )
-            .order_by(model.id)
-            .execution_options(**UNSCOPED)
         ).all()
         for matter in matters:
             if _alert_follow_up(session, kind, matter, now):

@@ -30,9 +30,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..permissions import require
-from ..tenancy import Actor
-from .common import UNSCOPED, field_error
+from ..config import Settings
+from ..tenancy import Actor, unscoped
+from .common import field_error
 from .models import WebhookDelivery, WebhookEndpoint
 
 EVENT_TYPES = (
@@ -82,6 +82,12 @@ def next_attempt_after(attempts: int, now: dt.datetime) -> dt.datetime | None:
 # --- endpoints ----------------------------------------------------------------------------
 
 
+def private_targets_allowed(settings: Settings) -> bool:
+    """Loopback and LAN targets (webhooks, push services) only outside production: tests post
+    to 127.0.0.1, while a production server must not be steered at its own network."""
+    return not settings.is_production
+
+
 def check_url(
     url: str, *, allow_private: bool, field: str = "url", code: str = "bad_webhook_url"
 ) -> str:
@@ -122,7 +128,6 @@ def create_endpoint(
     description: str = "",
     allow_private: bool,
 ) -> WebhookEndpoint:
-    require(actor, "webhooks.admin", property_id)
     endpoint = WebhookEndpoint(
         property_id=property_id,
         client_id=client_id,
@@ -146,7 +151,6 @@ def update_endpoint(
     *,
     allow_private: bool,
 ) -> WebhookEndpoint:
-    require(actor, "webhooks.admin", endpoint.property_id)
     before = _public(endpoint)
     if "url" in changes:
         endpoint.url = check_url(changes["url"], allow_private=allow_private)
@@ -176,9 +180,11 @@ def emit(
     """Queue ``event_type`` for every active endpoint of the property that subscribed to it."""
     assert event_type in EVENT_TYPES, event_type
     endpoints = session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.property_id == property_id, WebhookEndpoint.active.is_(True))
-        .execution_options(**UNSCOPED)
+        unscoped(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.property_id == property_id, WebhookEndpoint.active.is_(True)
+            )
+        )
     )
     count = 0
     for endpoint in endpoints:
@@ -262,15 +268,16 @@ def headers_for(delivery: WebhookDelivery, secret: str, now: dt.datetime) -> dic
 def due_ids(session: Session, now: dt.datetime, limit: int = 100) -> list[int]:
     return list(
         session.scalars(
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.state == "pending",
-                WebhookDelivery.next_attempt_at <= now,
-                or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
+            unscoped(
+                select(WebhookDelivery.id)
+                .where(
+                    WebhookDelivery.state == "pending",
+                    WebhookDelivery.next_attempt_at <= now,
+                    or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
+                )
+                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                .limit(limit)
             )
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit)
-            .execution_options(**UNSCOPED)
         )
     )
 
@@ -282,28 +289,30 @@ def deliver(
     lease before the HTTP call (so no other worker sends it meanwhile), the outcome after.
     Returns the delivery's state, or None when it was not due or held by another worker."""
     claimed = session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            WebhookDelivery.state == "pending",
-            WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
+        unscoped(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.state == "pending",
+                WebhookDelivery.next_attempt_at <= now,
+                or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
+            )
+            .values(lease_until=now + LEASE)
+            .execution_options(synchronize_session=False)
         )
-        .values(lease_until=now + LEASE)
-        .execution_options(synchronize_session=False, **UNSCOPED)
     )
     session.commit()
     if not getattr(claimed, "rowcount", 0):
         return None
     delivery = session.scalars(
-        select(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id)
-        .execution_options(populate_existing=True, **UNSCOPED)
+        unscoped(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id)
+            .execution_options(populate_existing=True)
+        )
     ).one()
     endpoint = session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.id == delivery.endpoint_id)
-        .execution_options(**UNSCOPED)
+        unscoped(select(WebhookEndpoint).where(WebhookEndpoint.id == delivery.endpoint_id))
     ).one()
     active, url = endpoint.active, endpoint.url
     body, headers = delivery.body.encode(), headers_for(delivery, endpoint.secret, now)
