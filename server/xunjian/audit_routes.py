@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from .audit import AuditEntry
 from .permissions import properties_where, require_anywhere
+from .web import fields
 from .web.context import current_actor
 from .web.pagination import PageArgsSchema, page_schema, paginate_request
 from .web.smorest import Blueprint, Schema
@@ -18,7 +19,7 @@ blp = Blueprint("audit", __name__, url_prefix="/audit", description="Append-only
 
 class AuditEntrySchema(Schema):
     id = ma.fields.Integer()
-    at = ma.fields.DateTime()
+    at = fields.AwareDateTime()
     actor_id = ma.fields.Integer(allow_none=True)
     property_id = ma.fields.Integer(allow_none=True)
     entity_type = ma.fields.String()

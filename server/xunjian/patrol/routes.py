@@ -24,6 +24,7 @@ from ..web.context import (
     idempotent_create,
     now,
 )
+from ..web.downloads import file_response
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import geofence as gf
@@ -79,14 +80,6 @@ def load(model: type[Any], ident: int, what: str, what_zh: str, action: str) -> 
     item = get_or_404(model, ident, what, what_zh)
     require(current_actor(), action, item.property_id)
     return item
-
-
-def download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 # --- checkpoints --------------------------------------------------------------------------
@@ -191,7 +184,7 @@ def labels(args: dict[str, Any], property_id: int) -> Response:
         if building.property_id != prop.id:
             get_or_404(Building, -1, "building", "楼栋")
     suffix = f"-{building.code}" if building else ""
-    return download(
+    return file_response(
         labels_pdf(db(), prop, building), "application/pdf", f"labels-{prop.code}{suffix}.pdf"
     )
 
@@ -265,7 +258,7 @@ def export_routes(args: dict[str, Any], property_id: int) -> Response:
     fmt = args["format"]
     text = routefiles.dump(routefiles.export_routes(db(), prop), fmt)
     mimetype = "application/json" if fmt == "json" else "application/yaml"
-    return download(text.encode("utf-8"), mimetype, f"routes-{prop.code}.{fmt}")
+    return file_response(text.encode("utf-8"), mimetype, f"routes-{prop.code}.{fmt}")
 
 
 # --- runs ---------------------------------------------------------------------------------

@@ -19,12 +19,12 @@ from ..web.context import (
     idempotent_create,
     now,
 )
+from ..web.downloads import file_response
 from ..web.smorest import Blueprint
 from . import deposits, queries
 from .models import Renovation, Settlement
 from .pdf import statement_pdf
 from .routes import site
-from .routes_notices import pdf_response
 from .schemas_notices import (
     DecisionSchema,
     PdfArgsSchema,
@@ -123,4 +123,5 @@ def settlement_statement(args: dict[str, Any], settlement_id: int) -> Response:
     """The deposit statement PDF."""
     settlement = settlement_for(settlement_id, "renovation.read")
     data = queries.statement_data(db(), settlement, args["lang"])
-    return pdf_response(statement_pdf(data, args["lang"]), f"deposit-{settlement.id}.pdf")
+    pdf = statement_pdf(data, args["lang"])
+    return file_response(pdf, "application/pdf", f"deposit-{settlement.id}.pdf", attachment=False)

@@ -20,6 +20,7 @@ from ..web.context import (
     now,
     platform,
 )
+from ..web.downloads import file_response
 from ..web.pagination import (
     decode_time_id_cursor,
     encode_time_id_cursor,
@@ -75,14 +76,6 @@ def notice_out(notice: Notice) -> dict[str, Any]:
     assert loaded is not None
     set_etag(loaded)
     return queries.notice_out(db(), loaded, now())
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
 
 
 # --- notices ------------------------------------------------------------------------------
@@ -231,7 +224,8 @@ def notice_pdf_view(args: dict[str, Any], notice_id: int) -> Response:
     """The printable notice (Chinese; ``?lang=en`` for English) with a QR to its photo."""
     notice = notice_for(notice_id, "renovation.read")
     doc = queries.notice_document(db(), platform().store, notice, args["lang"], request.url_root)
-    return pdf_response(notice_pdf(doc), f"notice-{notice.serial or notice.id}.pdf")
+    name = f"notice-{notice.serial or notice.id}.pdf"
+    return file_response(notice_pdf(doc), "application/pdf", name, attachment=False)
 
 
 # --- measures -----------------------------------------------------------------------------
