@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "2493154cbc5b9746";
+const VERSION = "ae87667e41bfa401";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

@@ -166,7 +166,7 @@ class HeartbeatSchema(Schema):
         load_default=None, allow_none=True, validate=ma.validate.Range(min=0, max=1)
     )
     storage_free_bytes = ma.fields.Integer(
-        load_default=None, allow_none=True, validate=ma.validate.Range(min=0)
+        load_default=None, allow_none=True, validate=ma.validate.Range(min=0, max=2**53)
     )
     app_version = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
     client_id = ma.fields.UUID(

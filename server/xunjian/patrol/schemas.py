@@ -437,6 +437,10 @@ class RunDetailSchema(Schema):
     findings = ma.fields.List(ma.fields.Nested(FindingSchema), required=True)
     visited = ma.fields.Integer(required=True)
     flag_count = ma.fields.Integer(required=True)
+    finding_photo_required = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "a problem finding needs a photo here (property setting)"},
+    )
 
 
 CheckpointPageSchema = page_schema(CheckpointSchema, "CheckpointPageSchema")

@@ -106,7 +106,13 @@ class ComplianceSchema(Schema):
     checks = ma.fields.Integer(required=True)
     storm_days_covered = ma.fields.List(fields.Date(), required=True)
     storm_days_uncovered = ma.fields.List(fields.Date(), required=True)
-    checks_towards_quota = ma.fields.Integer(required=True)
+    checks_towards_quota = ma.fields.Integer(
+        required=True, metadata={"description": "night checks not used to cover a storm day"}
+    )
+    daytime_checks = ma.fields.Integer(
+        required=True,
+        metadata={"description": "checks outside the night hours: recorded, not counted"},
+    )
     short_by = ma.fields.Integer(required=True)
     compliant = ma.fields.Boolean(required=True)
 

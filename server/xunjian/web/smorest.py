@@ -50,7 +50,7 @@ class Schema(ma.Schema):
     """Base schema for every request and response.
 
     Unknown fields are refused, so a typo never silently drops data; text no database can
-    store is refused; an integer without its own range gets the database's 32-bit range.
+    store is refused; an integer without its own upper bound gets the database's 32-bit range.
     """
 
     class Meta:
@@ -68,7 +68,7 @@ class Schema(ma.Schema):
 
     def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
         if isinstance(field_obj, ma.fields.Integer) and not any(
-            isinstance(v, ma.validate.Range) for v in field_obj.validators
+            isinstance(v, ma.validate.Range) and v.max is not None for v in field_obj.validators
         ):
             field_obj.validators = [*field_obj.validators, _INT_RANGE]
         super().on_bind_field(field_name, field_obj)

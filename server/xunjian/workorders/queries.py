@@ -21,7 +21,7 @@ from .models import (
     WorkOrder,
 )
 from .orders import ORDER
-from .requests import repeat_counts
+from .requests import repeat_counts, reply_late
 from .sla import completion_overdue, response_overdue
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -136,9 +136,7 @@ def requests_out(
         row = columns(request)
         row.update(
             repeat_count=counts.get(request.id, 0),
-            reply_overdue=request.reply_due_at is not None
-            and request.replied_at is None
-            and now > request.reply_due_at,
+            reply_overdue=reply_late(request, now),
             escalated_to=escalated.get(request.id),
             work_order_ids=order_ids.get(request.id, []),
         )

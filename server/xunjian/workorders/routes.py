@@ -95,9 +95,7 @@ class Requests(MethodView):
             if name in args:
                 stmt = stmt.where(getattr(ServiceRequest, name) == args[name])
         if args.get("reply_overdue") is True:
-            stmt = stmt.where(
-                ServiceRequest.replied_at.is_(None), ServiceRequest.reply_due_at < now()
-            )
+            stmt = stmt.where(request_service.reply_late_clause(now()))
         page = paginate_request(stmt, ServiceRequest.id, args, descending=True)
         return {
             "items": queries.requests_out(db(), page.items, now()),

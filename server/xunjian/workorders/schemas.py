@@ -93,7 +93,9 @@ class RequestSchema(Schema):
     repeat_of_id = ma.fields.Integer(allow_none=True)
     repeat_count = ma.fields.Integer(metadata={"description": "later reports of this matter"})
     reply_due_at = fields.AwareDateTime(allow_none=True)
-    reply_overdue = ma.fields.Boolean()
+    reply_overdue = ma.fields.Boolean(
+        metadata={"description": "not replied by the deadline, or replied after it (stays true)"}
+    )
     replied_at = fields.AwareDateTime(allow_none=True)
     replied_by_id = ma.fields.Integer(allow_none=True)
     reply_note = ma.fields.String()
@@ -126,7 +128,9 @@ class RequestQueryArgsSchema(PageArgsSchema):
     channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
     unit_id = ma.fields.Integer(validate=_id)
     repeat_of_id = ma.fields.Integer(validate=_id)
-    reply_overdue = ma.fields.Boolean(metadata={"description": "complaints past their reply time"})
+    reply_overdue = ma.fields.Boolean(
+        metadata={"description": "complaints not replied by their deadline or replied late"}
+    )
 
 
 class RequestNoteSchema(Schema):
