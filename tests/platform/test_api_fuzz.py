@@ -263,7 +263,8 @@ def _examples(operation: Any, role: str, fuzz: Fuzz, common: Any) -> Any:
             return
         sent = fuzz.client.open(headers=fuzz.headers[role], **hostile)
         fuzz.counts[f"hostile:{kind}"] += 1
-        fuzz.check(f"{label} [{kind}]", role, sent.status_code, sent.get_data())
+        sent_label = f"{hostile['method']} {hostile['path']} [{kind}]"
+        fuzz.check(sent_label, role, sent.status_code, sent.get_data())
 
     return run
 
