@@ -331,6 +331,22 @@ _DB_INDEPENDENT = (
 )
 
 
+# Lines a test wants in the CI output whatever the capture mode (e.g. the fuzz run's seed and
+# counts): printed in the terminal summary, which `pytest -q` shows too.
+_REPORT_LINES = pytest.StashKey[list[str]]()
+
+
+def report_line(config: pytest.Config, line: str) -> None:
+    config.stash.setdefault(_REPORT_LINES, []).append(line)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if lines := config.stash.get(_REPORT_LINES, []):
+        terminalreporter.section("test reports")
+        for line in lines:
+            terminalreporter.line(line)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = item.nodeid.replace("\\", "/")

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from . import audit
+from .web import fields
 from .web.access import property_ids_for
 from .web.context import current_actor
 from .web.pagination import PageArgsSchema, page_schema, paginate_request
@@ -17,7 +18,7 @@ blp = Blueprint("audit", __name__, url_prefix="/audit", description="Append-only
 
 class AuditEntrySchema(Schema):
     id = ma.fields.Integer()
-    at = ma.fields.DateTime()
+    at = fields.AwareDateTime()
     actor_id = ma.fields.Integer(allow_none=True)
     property_id = ma.fields.Integer(allow_none=True)
     entity_type = ma.fields.String()

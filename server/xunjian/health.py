@@ -11,6 +11,7 @@ from sqlalchemy import literal, select
 
 from . import __version__
 from .permissions import ROLE_NAMES_ZH, ROLES
+from .web import fields
 from .web.context import db, now, platform, public
 from .web.smorest import Blueprint, Schema
 
@@ -53,7 +54,7 @@ class RoleSchema(Schema):
 
 class MetaSchema(Schema):
     version = ma.fields.String(required=True)
-    server_time = ma.fields.DateTime(
+    server_time = fields.AwareDateTime(
         required=True, metadata={"description": "the phone compares this with its own clock"}
     )
     roles = ma.fields.List(ma.fields.Nested(RoleSchema), required=True)

@@ -29,7 +29,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
@@ -50,6 +49,8 @@ __all__ = [
     "StoredObject",
     "content_key",
 ]
+
+from .web.downloads import content_disposition
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +305,9 @@ class ObjectStore:
         """
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if filename is not None or attachment:
-            params["ResponseContentDisposition"] = _content_disposition(filename, attachment)
+            params["ResponseContentDisposition"] = content_disposition(
+                filename, attachment=attachment
+            )
         if content_type is not None:
             params["ResponseContentType"] = content_type
         with self._errors("presign", key):
@@ -398,13 +401,3 @@ def _sha256_from_head(response: Mapping[str, Any]) -> str | None:
         if len(raw) == 32:
             return raw.hex()
     return None
-
-
-def _content_disposition(filename: str | None, attachment: bool) -> str:
-    kind = "attachment" if attachment else "inline"
-    if filename is None:
-        return kind
-    # RFC 6266: an ASCII fallback for old clients, then the UTF-8 name (RFC 5987) for the rest.
-    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    fallback = fallback.replace('"', "_").replace("\\", "_")
-    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

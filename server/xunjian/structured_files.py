@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from . import jsontext
 from .config import REPO_ROOT
 from .errors import InvalidInput
 
@@ -71,8 +72,18 @@ def _yaml_marks(text: str) -> dict[tuple[Any, ...], tuple[int, int]]:
 def parse_document(text: str, filename: str) -> Any:
     try:
         if filename.endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
+            return jsontext.loads(text)
+        data = yaml.safe_load(text)
+        # Validation walks the document recursively: refuse what nests too deep to walk.
+        if jsontext.depth_exceeds(data, jsontext.MAX_DEPTH):
+            raise yaml.YAMLError(f"nested deeper than {jsontext.MAX_DEPTH} levels")
+        return data
+    except RecursionError:
+        raise InvalidInput(
+            f"{filename}: nested too deeply",
+            message_zh=f"{filename}：嵌套层级过深。",
+            details={"problems": [{"path": "", "message": "nested too deeply"}]},
+        ) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{filename}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",

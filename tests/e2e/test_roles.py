@@ -336,6 +336,9 @@ def test_floor_manager_runs_a_patrol_with_a_photo_finding(
 
     form = page.locator("[data-testid=finding-form]")
     form.locator("[data-testid=finding-note]").fill("天台门锁损坏")
+    # A problem needs a photo (the property's default): the form says so instead of queuing it.
+    form.locator("[data-testid=finding-save]").tap()
+    expect(form.locator("[data-testid=finding-photo-required]")).to_contain_text("至少拍一张照片")
     form.locator("[data-testid=camera-input]").set_input_files(
         {"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": jpeg(7202)}
     )

@@ -286,7 +286,13 @@ def test_finding_needs_a_category_and_is_forwarded_once(site, patrol, as_user, s
     phone = patrol("fm1")
     run_id, _ = _start(phone, site.route)
     assert_error(phone.finding(run_id, outcome="problem"), 422)
-    found = phone.finding(run_id, outcome="problem", category="cleaning", note="垃圾未清")
+    found = phone.finding(
+        run_id,
+        outcome="problem",
+        category="cleaning",
+        note="垃圾未清",
+        photo_client_ids=[str(uuid.uuid4())],
+    )
     assert found.status_code == 201
     finding_id = found.json["id"]
     desk = as_user("fd1")
@@ -318,7 +324,9 @@ def test_finding_needs_a_category_and_is_forwarded_once(site, patrol, as_user, s
     ).json["items"]
     assert [f["id"] for f in listed] == [finding_id]
     # A renovation inspection needs a unit.
-    other = phone.finding(run_id, outcome="problem", category="renovation").json
+    other = phone.finding(
+        run_id, outcome="problem", category="renovation", photo_client_ids=[str(uuid.uuid4())]
+    ).json
     refused = desk.post(
         f"/api/v1/patrol/findings/{other['id']}/forward",
         json={"target": "renovation"},
@@ -340,7 +348,11 @@ def test_photo_contexts_resolve_for_evidence(site, patrol, session):
     run_id, _ = _start(phone, site.route)
     checkin = phone.qr(run_id, site.cp(1)).json
     finding = phone.finding(
-        run_id, outcome="problem", category="security", checkin_client_id=checkin["client_id"]
+        run_id,
+        outcome="problem",
+        category="security",
+        checkin_client_id=checkin["client_id"],
+        photo_client_ids=[str(uuid.uuid4())],
     ).json
     run = session.scalar(select(Run).where(Run.id == run_id))
     info = resolve_context(session, "patrol_checkin", checkin["client_id"])

@@ -109,7 +109,7 @@ def test_reply_handle_close(wo, clock):
     assert r["id"] in [x["id"] for x in overdue]
     assert wo.request_action("fd1", r["id"], "reply", {"note": ""}).status_code == 422
     replied = wo.request_action("fd1", r["id"], "reply", {"note": "已安排保洁今日清运"}).json
-    assert replied["replied_at"] and not replied["reply_overdue"]
+    assert replied["replied_at"] and replied["reply_overdue"]  # replied late: stays late
     handled = wo.request_action("fd1", r["id"], "handle", {"note": "已清运并致歉"}).json
     assert handled["state"] == "handled"
     closed = wo.request_action("fd1", r["id"], "close").json

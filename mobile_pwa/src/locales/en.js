@@ -258,6 +258,7 @@ export default {
   "run.findingSaved": "Finding saved; it is sent when online",
   "run.finish": "Finish patrol",
   "run.reason": "{count} checkpoints not visited: give a reason",
+  "run.photoRequired": "A problem needs at least one photo: take it, then save the finding.",
   "run.reasonRequired": "Give a reason for finishing early.",
   "run.finished": "Patrol finished; it is sent when online",
   "patrol.start": "Start patrol",

@@ -256,6 +256,7 @@ export default {
   "run.findingSaved": "发现已保存，联网后自动提交",
   "run.finish": "结束巡查",
   "run.reason": "还有 {count} 个检查点未打卡，请说明原因",
+  "run.photoRequired": "发现问题须至少拍一张照片，请拍照后再保存。",
   "run.reasonRequired": "请填写提前结束的原因。",
   "run.finished": "巡查已结束，联网后自动提交",
   "patrol.start": "开始巡查",

@@ -181,7 +181,8 @@ export function PatrolRunScreen({ user, runId }) {
           <h2 class="card__title">${t("run.checkinTitle")}</h2>
           <${Scanner} onCode=${checkIn} />
         </article>
-        <${FindingForm} user=${user} runId=${runId} propertyId=${detail.run?.property_id ?? 0} onSaved=${() => setMessage(t("run.findingSaved"))} />
+        <${FindingForm} user=${user} runId=${runId} propertyId=${detail.run?.property_id ?? 0}
+          photoRequired=${detail.finding_photo_required ?? true} onSaved=${() => setMessage(t("run.findingSaved"))} />
         ${finishing
           ? html`<div class="card form">
               ${unexplained > 0 && html`<label class="field"><span class="field__label">${t("run.reason", { count: unexplained })}</span>
@@ -201,17 +202,21 @@ export function PatrolRunScreen({ user, runId }) {
 /**
  * A finding (巡查发现) with its photos. The finding's client_id is made when the form opens, so
  * each photo names it as its context before the finding is queued (the server links them by it,
- * in whatever order they arrive).
- * @param {{ user: User, runId: number, propertyId: number, onSaved: () => void }} props
+ * in whatever order they arrive). A problem needs a photo unless the property turned that off
+ * (the run says which); the form says so before queuing, since the server would refuse it later.
+ * @param {{ user: User, runId: number, propertyId: number, photoRequired: boolean, onSaved: () => void }} props
  */
-function FindingForm({ user, runId, propertyId, onSaved }) {
+function FindingForm({ user, runId, propertyId, photoRequired, onSaved }) {
   const [findingId, setFindingId] = useState(() => newUuid());
   const [outcome, setOutcome] = useState(/** @type {FindingOutcome} */ ("problem"));
   const [category, setCategory] = useState(/** @type {FindingCategory} */ ("facility"));
   const [note, setNote] = useState("");
   const [photos, setPhotos] = useState(/** @type {string[]} */ ([]));
+  const [missing, setMissing] = useState(false);
 
   async function save() {
+    if (outcome === "problem" && photoRequired && photos.length === 0) return setMissing(true);
+    setMissing(false);
     await queueAction(user, {
       client_id: findingId,
       url: `/patrol/runs/${runId}/findings`,
@@ -250,6 +255,7 @@ function FindingForm({ user, runId, propertyId, onSaved }) {
         onSaved=${(/** @type {import("../types/outbox").PhotoItem} */ p) => setPhotos((list) => [...list, p.client_id])}
       />
       ${photos.length > 0 && html`<p class="card__meta">${t("run.photos", { count: photos.length })}</p>`}
+      ${missing && photos.length === 0 && html`<p class="form__error" role="alert" data-testid="finding-photo-required">${t("run.photoRequired")}</p>`}
       <button type="button" class="btn btn--primary btn--block" onClick=${save} data-testid="finding-save">${t("run.findingSave")}</button>
     </article>
   `;

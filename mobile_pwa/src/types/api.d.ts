@@ -5533,7 +5533,7 @@ export interface paths {
                     channel?: "visit" | "phone" | "online" | "patrol_finding";
                     unit_id?: number;
                     repeat_of_id?: number;
-                    /** @description complaints past their reply time */
+                    /** @description complaints not replied by their deadline or replied late */
                     reply_overdue?: boolean;
                 };
                 header?: never;
@@ -7824,8 +7824,11 @@ export interface components {
         };
         Compliance: {
             checks: number;
+            /** @description night checks not used to cover a storm day */
             checks_towards_quota: number;
             compliant: boolean;
+            /** @description checks outside the night hours: recorded, not counted */
+            daytime_checks: number;
             month: string;
             property_id: number;
             quota: number;
@@ -9121,6 +9124,7 @@ export interface components {
             /** Format: date-time */
             reply_due_at?: string | null;
             reply_note?: string;
+            /** @description not replied by the deadline, or replied after it (stays true) */
             reply_overdue?: boolean;
             /** @description the first receiver */
             responsible_id?: number;
@@ -9316,6 +9320,8 @@ export interface components {
         };
         RunDetail: {
             checkins: components["schemas"]["Checkin"][];
+            /** @description a problem finding needs a photo here (property setting) */
+            finding_photo_required: boolean;
             findings: components["schemas"]["Finding"][];
             flag_count: number;
             run: components["schemas"]["Run"];
@@ -9409,8 +9415,11 @@ export interface components {
         };
         ShortProperty: {
             checks: number;
+            /** @description night checks not used to cover a storm day */
             checks_towards_quota: number;
             compliant: boolean;
+            /** @description checks outside the night hours: recorded, not counted */
+            daytime_checks: number;
             month: string;
             property_code: string;
             property_id: number;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from ..permissions import ROLES
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 
@@ -46,14 +47,14 @@ class UserSchema(Schema):
     is_admin = ma.fields.Boolean(dump_only=True)
     active = ma.fields.Boolean(dump_only=True)
     must_change_password = ma.fields.Boolean(dump_only=True)
-    locked_until = ma.fields.DateTime(dump_only=True, allow_none=True)
+    locked_until = fields.AwareDateTime(dump_only=True, allow_none=True)
     assignments = ma.fields.List(ma.fields.Nested(AssignmentSchema), dump_only=True)
 
 
 class LoginResponseSchema(Schema):
     token = ma.fields.String(required=True)
     token_type = ma.fields.String(required=True)
-    expires_at = ma.fields.DateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
     user = ma.fields.Nested(UserSchema, required=True)
 
 

@@ -1,7 +1,8 @@
 """The Item Loan Register (物品借用登记表) for the shared duty camera and phones.
 
 Camera rule 4: internal borrowing is registered; a borrowed camera comes back before 17:30; the
-borrower stores its photos; on return the duty manager empties the card.
+borrower stores its photos; on return the duty manager empties the card. An item is lent to one
+person at a time: a second loan of an item still out is refused (409 ``item_on_loan``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.models import RoleAssignment
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..org import localtime
 from ..org.models import Property
 from ..tenancy import Actor
@@ -48,6 +49,22 @@ def lend(
             "No such colleague at this property.",
             message_zh="该项目没有这位同事。",
             details={"borrower_id": ["not staff of this property"]},
+        )
+    out = session.scalar(
+        select(Loan).where(
+            Loan.property_id == prop.id,
+            Loan.item_code == values["item_code"],
+            Loan.state == "borrowed",
+        )
+    )
+    if out is not None:
+        # One camera, one holder: the register must say who has it (also a unique index).
+        raise Conflict(
+            f"{values['item_code']} is still lent out (since {out.borrowed_at:%Y-%m-%d %H:%M} "
+            "UTC); register its return first.",
+            message_zh=f"{values['item_code']} 尚未归还，请先登记归还再借出。",
+            code="item_on_loan",
+            details={"loan_id": out.id, "borrower_id": out.borrower_id},
         )
     due = values.get("due_at") or default_due(prop, now)
     if due <= now:

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, Versioned, one_of, utcnow
@@ -135,7 +135,8 @@ class DeviceStatus(Base):
     # [{client_id, captured_at, context_type, context_id}] as the phone reported them.
     pending_photos: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     battery_level: Mapped[float | None]
-    storage_free_bytes: Mapped[int | None]
+    # Phones have tens of gigabytes free: beyond PostgreSQL's 32-bit integer.
+    storage_free_bytes: Mapped[int | None] = mapped_column(BigInteger)
     app_version: Mapped[str] = mapped_column(String(40), default="")
 
 
@@ -151,6 +152,16 @@ class Loan(PropertyScoped, Versioned, Base):
         LOAN.check_constraint(),
         CheckConstraint(one_of("item_kind", LOAN_ITEM_KINDS), name="item_kind"),
         CheckConstraint("(state = 'returned') = (returned_at IS NOT NULL)", name="returned_at"),
+        # One item is in one pair of hands: at most one open loan per item code and property
+        # (the service refuses first, with the current borrower; this holds under races).
+        Index(
+            "uq_loans_open_item",
+            "property_id",
+            "item_code",
+            unique=True,
+            sqlite_where=text("state = 'borrowed'"),
+            postgresql_where=text("state = 'borrowed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

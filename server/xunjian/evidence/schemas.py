@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest.fields import Upload
 
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 from .models import CONTEXT_TYPES, LOAN_ITEM_KINDS, REVIEW_STATES
@@ -16,7 +16,9 @@ _sha256 = ma.validate.Regexp(r"^[0-9a-fA-F]{64}$", error="64 hexadecimal charact
 class UploadSchema(Schema):
     """One multipart body: the original photo and what the phone knows about it."""
 
-    file = Upload(required=True, metadata={"description": "the original photo bytes (JPEG, PNG)"})
+    file = fields.File(
+        required=True, metadata={"description": "the original photo bytes (JPEG, PNG)"}
+    )
     client_id = ma.fields.UUID(
         required=True, metadata={"description": "the phone's id for this photo"}
     )
@@ -28,7 +30,7 @@ class UploadSchema(Schema):
     property_id = ma.fields.Integer(required=True, validate=_id)
     context_type = ma.fields.String(required=True, validate=ma.validate.OneOf(CONTEXT_TYPES))
     context_id = ma.fields.String(load_default="", validate=ma.validate.Length(max=60))
-    captured_at = ma.fields.AwareDateTime(
+    captured_at = fields.AwareDateTime(
         load_default=None, metadata={"description": "the phone's time at capture, with offset"}
     )
     device_id = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
@@ -73,9 +75,9 @@ class EvidenceSchema(Schema):
     height = ma.fields.Integer(required=True)
     derivatives_state = ma.fields.String(required=True)
     derivatives_ready = ma.fields.Function(lambda e: e.derivatives_state == "ready", required=True)
-    received_at = ma.fields.DateTime(required=True)
-    captured_at = ma.fields.DateTime(allow_none=True, required=True)
-    exif_taken_at = ma.fields.DateTime(allow_none=True, required=True)
+    received_at = fields.AwareDateTime(required=True)
+    captured_at = fields.AwareDateTime(allow_none=True, required=True)
+    exif_taken_at = fields.AwareDateTime(allow_none=True, required=True)
     latitude = ma.fields.Float(allow_none=True, required=True)
     longitude = ma.fields.Float(allow_none=True, required=True)
     accuracy_m = ma.fields.Float(allow_none=True, required=True)
@@ -84,7 +86,7 @@ class EvidenceSchema(Schema):
     flags = ma.fields.List(ma.fields.Nested(FlagSchema), required=True)
     review_status = ma.fields.String(required=True)
     reviewed_by_id = ma.fields.Integer(allow_none=True, required=True)
-    reviewed_at = ma.fields.DateTime(allow_none=True, required=True)
+    reviewed_at = fields.AwareDateTime(allow_none=True, required=True)
     review_reason = ma.fields.String(required=True)
     short_code = ma.fields.String(required=True)
     chain_seq = ma.fields.Integer(allow_none=True, required=True)
@@ -93,7 +95,7 @@ class EvidenceSchema(Schema):
 
 class EvidenceQueryArgsSchema(PageArgsSchema):
     property_id = ma.fields.Integer(validate=_id)
-    day = ma.fields.Date(metadata={"description": "local date of receipt at the property"})
+    day = fields.Date(metadata={"description": "local date of receipt at the property"})
     uploaded_by_id = ma.fields.Integer(validate=_id)
     context_type = ma.fields.String(validate=ma.validate.OneOf(CONTEXT_TYPES))
     context_id = ma.fields.String(validate=ma.validate.Length(max=60))
@@ -133,9 +135,9 @@ class VerificationSchema(Schema):
     sha256 = ma.fields.String(required=True)
     property_name = ma.fields.String(required=True)
     context_type = ma.fields.String(required=True)
-    received_at = ma.fields.DateTime(required=True)
-    captured_at = ma.fields.DateTime(allow_none=True, required=True)
-    exif_taken_at = ma.fields.DateTime(allow_none=True, required=True)
+    received_at = fields.AwareDateTime(required=True)
+    captured_at = fields.AwareDateTime(allow_none=True, required=True)
+    exif_taken_at = fields.AwareDateTime(allow_none=True, required=True)
     latitude = ma.fields.Float(allow_none=True, required=True)
     longitude = ma.fields.Float(allow_none=True, required=True)
     taken_by = ma.fields.String(required=True)
@@ -153,7 +155,7 @@ class HeartbeatSchema(Schema):
     pending_photo_count = ma.fields.Integer(
         load_default=0, validate=ma.validate.Range(min=0, max=1_000_000)
     )
-    oldest_pending_at = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    oldest_pending_at = fields.AwareDateTime(load_default=None, allow_none=True)
     pending_photos = ma.fields.List(
         ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=40))),
         load_default=list,
@@ -164,7 +166,7 @@ class HeartbeatSchema(Schema):
         load_default=None, allow_none=True, validate=ma.validate.Range(min=0, max=1)
     )
     storage_free_bytes = ma.fields.Integer(
-        load_default=None, allow_none=True, validate=ma.validate.Range(min=0)
+        load_default=None, allow_none=True, validate=ma.validate.Range(min=0, max=2**53)
     )
     app_version = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
     client_id = ma.fields.UUID(
@@ -176,10 +178,10 @@ class DeviceStatusSchema(Schema):
     device_id = ma.fields.String(required=True)
     user_id = ma.fields.Integer(required=True)
     user_name = ma.fields.String(required=True)
-    reported_at = ma.fields.DateTime(required=True)
+    reported_at = fields.AwareDateTime(required=True)
     outbox_count = ma.fields.Integer(required=True)
     pending_photo_count = ma.fields.Integer(required=True)
-    oldest_pending_at = ma.fields.DateTime(allow_none=True, required=True)
+    oldest_pending_at = fields.AwareDateTime(allow_none=True, required=True)
     battery_level = ma.fields.Float(allow_none=True, required=True)
     storage_free_bytes = ma.fields.Integer(allow_none=True, required=True)
     app_version = ma.fields.String(required=True)
@@ -203,7 +205,7 @@ class PendingPhotoSchema(Schema):
 
 class PendingPhotosSchema(Schema):
     device_id = ma.fields.String(required=True)
-    reported_at = ma.fields.DateTime(allow_none=True, required=True)
+    reported_at = fields.AwareDateTime(allow_none=True, required=True)
     pending = ma.fields.List(ma.fields.Nested(PendingPhotoSchema), required=True)
 
 
@@ -217,14 +219,14 @@ class LoanSchema(Schema):
     borrower_id = ma.fields.Integer(required=True, validate=_id)
     lent_by_id = ma.fields.Integer(dump_only=True)
     purpose = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
-    borrowed_at = ma.fields.DateTime(dump_only=True)
-    due_at = ma.fields.AwareDateTime(
+    borrowed_at = fields.AwareDateTime(dump_only=True)
+    due_at = fields.AwareDateTime(
         load_default=None,
         metadata={"description": "default: 17:30 today at the property (a setting)"},
     )
     state = ma.fields.String(dump_only=True)
     overdue = ma.fields.Boolean(dump_only=True)
-    returned_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    returned_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     returned_to_id = ma.fields.Integer(dump_only=True, allow_none=True)
     photos_stored = ma.fields.Boolean(dump_only=True, allow_none=True)
     card_cleared = ma.fields.Boolean(dump_only=True, allow_none=True)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
@@ -57,12 +57,10 @@ def filtered(actor: Actor, args: dict[str, Any], tz_of: dict[int, str]) -> Selec
         if name in args:
             stmt = stmt.where(getattr(Evidence, name) == args[name])
     if "flagged" in args:
-        # Flags are a JSON list; an empty list serialises identically on both databases.
-        stmt = (
-            stmt.where(Evidence.flags != [])
-            if args["flagged"]
-            else stmt.where(Evidence.flags == [])
-        )
+        # Flags are a JSON list, stored as the text "[]" when empty on both databases;
+        # compared as text because PostgreSQL's json type has no equality operator.
+        flags = cast(Evidence.flags, String)
+        stmt = stmt.where(flags != "[]" if args["flagged"] else flags == "[]")
     if args.get("flag"):
         stmt = stmt.where(json_list_has(Evidence.flags, "code", args["flag"]))
     if "day" in args:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 
@@ -58,7 +59,7 @@ class CalendarDaySchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     client_id = ma.fields.UUID(load_default=None, load_only=True)
     property_id = ma.fields.Integer(dump_only=True)
-    day = ma.fields.Date(required=True)
+    day = fields.Date(required=True)
     is_working_day = ma.fields.Boolean(
         required=True,
         metadata={"description": "false = holiday; true = make-up working day (调休)"},

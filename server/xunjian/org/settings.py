@@ -18,7 +18,9 @@ Keys and where they are read:
 
 - ``renovation_hours`` — renovation/registry.py ``property_hours``
 - ``renovation_deadline_days`` — renovation/checklist.py ``deadline_days``
-- ``spot_check_quota`` — patrol/spotchecks.py ``quota_of``
+- ``spot_check_quota``, ``spot_check_night_hours`` — patrol/spotchecks.py ``quota_of``,
+  ``night_hours``
+- ``finding_photo_required`` — patrol/runs.py ``finding_photo_required``
 - ``patrol_max_gps_accuracy_m`` — patrol/runs.py ``max_gps_accuracy``
 - ``loan_return_time`` — evidence/loans.py ``default_due``
 - ``upload_deadline`` — evidence/plausibility.py
@@ -129,6 +131,27 @@ def _spot_check_quota(value: Any) -> None:
         )
 
 
+def _spot_check_night_hours(value: Any) -> None:
+    expected = (
+        'an object {"start": "HH:MM", "end": "HH:MM"}, the night across midnight or within '
+        'one day, start and end different, e.g. {"start": "22:00", "end": "06:00"}'
+    )
+    expected_zh = (
+        '对象 {"start": "HH:MM", "end": "HH:MM"}，起止时间不同，'
+        '如 {"start": "22:00", "end": "06:00"}'
+    )
+    hours = _object(value, ("start", "end"), expected, expected_zh)
+    if set(hours) != {"start", "end"} or not all(_time_of_day(t) for t in hours.values()):
+        raise _Bad(expected, expected_zh)
+    if dt.time.fromisoformat(hours["start"]) == dt.time.fromisoformat(hours["end"]):
+        raise _Bad(expected, expected_zh)
+
+
+def _boolean(value: Any) -> None:
+    if not isinstance(value, bool):
+        raise _Bad("true or false", "true 或 false")
+
+
 def _patrol_max_gps_accuracy_m(value: Any) -> None:
     if not _positive_number(value):
         raise _Bad("a number of metres greater than 0", "大于 0 的米数")
@@ -185,6 +208,8 @@ CHECKS: Mapping[str, Callable[[Any], None]] = {
     "renovation_hours": _renovation_hours,
     "renovation_deadline_days": _renovation_deadline_days,
     "spot_check_quota": _spot_check_quota,
+    "spot_check_night_hours": _spot_check_night_hours,
+    "finding_photo_required": _boolean,
     "patrol_max_gps_accuracy_m": _patrol_max_gps_accuracy_m,
     "loan_return_time": _time_setting,
     "upload_deadline": _time_setting,

@@ -22,7 +22,7 @@ from ..web.context import (
     idempotent_create,
     now,
 )
-from ..web.files import attachment
+from ..web.downloads import file_response
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import queries, routefiles, runs, service
@@ -147,7 +147,7 @@ def labels(args: dict[str, Any], property_id: int) -> Response:
         if building.property_id != prop.id:
             raise not_found(Building)
     suffix = f"-{building.code}" if building else ""
-    return attachment(
+    return file_response(
         labels_pdf(db(), prop, building), "application/pdf", f"labels-{prop.code}{suffix}.pdf"
     )
 
@@ -219,7 +219,7 @@ def export_routes(args: dict[str, Any], property_id: int) -> Response:
     fmt = args["format"]
     text = routefiles.dump(routefiles.export_routes(db(), prop), fmt)
     mimetype = "application/json" if fmt == "json" else "application/yaml"
-    return attachment(text.encode("utf-8"), mimetype, f"routes-{prop.code}.{fmt}")
+    return file_response(text.encode("utf-8"), mimetype, f"routes-{prop.code}.{fmt}")
 
 
 # --- runs ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ..org import localtime
 from ..web.access import load_for, property_for
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import commit, current_actor, db, now
-from ..web.files import attachment
+from ..web.downloads import file_response
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import queries, register, schedule
@@ -102,7 +102,7 @@ def register_json(args: dict[str, Any], property_id: int) -> dict[str, Any]:
 @blp.response(200, description="UTF-8 CSV (with BOM, for Excel)", content_type="text/csv")
 def register_csv(args: dict[str, Any], property_id: int) -> Response:
     prop, data = _register_data(args, property_id)
-    return attachment(
+    return file_response(
         register.register_csv(data, args["lang"]),
         "text/csv",
         f"patrol-register-{prop.code}-{data['day']}.csv",
@@ -114,7 +114,7 @@ def register_csv(args: dict[str, Any], property_id: int) -> Response:
 @blp.response(200, description="printable register (Chinese)", content_type="application/pdf")
 def register_pdf(args: dict[str, Any], property_id: int) -> Response:
     prop, data = _register_data(args, property_id)
-    return attachment(
+    return file_response(
         register.register_pdf(data, prop),
         "application/pdf",
         f"patrol-register-{prop.code}-{data['day']}.pdf",

@@ -241,6 +241,13 @@ def check_in(
     return checkin
 
 
+def finding_photo_required(prop: Property) -> bool:
+    """The manuals want photo evidence of every problem; a property may turn that off
+    (setting ``finding_photo_required``: false), e.g. where phones may not photograph."""
+    value = (prop.settings or {}).get("finding_photo_required", True)
+    return value if isinstance(value, bool) else True
+
+
 def record_finding(
     session: Session,
     actor: Actor,
@@ -260,6 +267,14 @@ def record_finding(
     RUN.check(run, "record_finding")
     if outcome == "problem" and not category:
         raise field_error("category", "A problem needs a category.", "发现问题时须选择问题类别。")
+    photos = list(dict.fromkeys(str(p) for p in photo_client_ids))
+    needs_photo = outcome == "problem" and not photos
+    if needs_photo and finding_photo_required(_property(session, run.property_id)):
+        raise field_error(
+            "photo_client_ids",
+            "A problem needs at least one photo: take it before saving the finding.",
+            "发现问题须至少拍一张照片，请拍照后再保存。",
+        )
     checkin_id = None
     if checkin_client_id is not None:
         checkin = session.scalar(
@@ -297,7 +312,7 @@ def record_finding(
         outcome=outcome,
         category=category,
         note=note,
-        photo_client_ids=list(dict.fromkeys(str(p) for p in photo_client_ids)),
+        photo_client_ids=photos,
         status="no_action" if outcome == "ok" else "open",
         recorded_at=clock.at,
         received_at=now,
@@ -444,6 +459,7 @@ def run_detail(session: Session, run: Run) -> dict[str, Any]:
         "stops": stops,
         "checkins": checkins,
         "findings": findings,
+        "finding_photo_required": finding_photo_required(_property(session, run.property_id)),
         "visited": sum(1 for s in stops if s["visited"]),
         "flag_count": flagged,
     }

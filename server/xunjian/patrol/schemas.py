@@ -8,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 
 from ..permissions import ROLES
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema as BaseSchema
 from .models import (
@@ -92,7 +93,7 @@ class CheckpointSchema(Schema):
     geofence = ma.fields.Dict(allow_none=True, metadata=GEOFENCE_DOC)
     nfc_tag_id = _text(64, load_default=None, allow_none=True)
     active = ma.fields.Boolean(load_default=True)
-    created_at = ma.fields.AwareDateTime(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
     version = ma.fields.Integer(dump_only=True)
 
 
@@ -218,7 +219,7 @@ class RouteSchema(Schema):
         attribute="window_groups",
         data_key="windows",
     )
-    created_at = ma.fields.AwareDateTime(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
     version = ma.fields.Integer(dump_only=True)
 
     @ma.post_load
@@ -273,7 +274,7 @@ class RouteExportArgsSchema(Schema):
 
 # --- runs ---------------------------------------------------------------------------------
 
-_device_time = ma.fields.AwareDateTime(
+_device_time = fields.AwareDateTime(
     load_default=None,
     allow_none=True,
     metadata={"description": "the phone's clock when it happened (ISO 8601 with offset)"},
@@ -291,12 +292,12 @@ class RunSchema(Schema):
     route_id = ma.fields.Integer(dump_only=True)
     runner_id = ma.fields.Integer(dump_only=True)
     state = ma.fields.String(dump_only=True, metadata={"enum": list(RUN_STATES)})
-    started_at = ma.fields.AwareDateTime(dump_only=True)
-    received_at = ma.fields.AwareDateTime(dump_only=True)
-    device_started_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    window_start = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    window_end = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    finished_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    started_at = fields.AwareDateTime(dump_only=True)
+    received_at = fields.AwareDateTime(dump_only=True)
+    device_started_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    window_start = fields.AwareDateTime(dump_only=True, allow_none=True)
+    window_end = fields.AwareDateTime(dump_only=True, allow_none=True)
+    finished_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     finished_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
     finish_reason = ma.fields.String(dump_only=True)
     expected_count = ma.fields.Integer(dump_only=True)
@@ -306,7 +307,7 @@ class RunSchema(Schema):
 
 
 class RunQueryArgsSchema(Schema, PageArgsSchema):
-    date = ma.fields.Date(metadata={"description": "local day the runs started"})
+    date = fields.Date(metadata={"description": "local day the runs started"})
     state = ma.fields.String(validate=ma.validate.OneOf(RUN_STATES))
     route_id = ma.fields.Integer(validate=_id)
     runner_id = ma.fields.Integer(validate=_id)
@@ -345,9 +346,9 @@ class CheckinSchema(Schema):
     latitude = ma.fields.Float(dump_only=True, allow_none=True)
     longitude = ma.fields.Float(dump_only=True, allow_none=True)
     accuracy_m = ma.fields.Float(dump_only=True, allow_none=True)
-    device_time = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    received_at = ma.fields.AwareDateTime(dump_only=True)
-    checked_in_at = ma.fields.AwareDateTime(dump_only=True)
+    device_time = fields.AwareDateTime(dump_only=True, allow_none=True)
+    received_at = fields.AwareDateTime(dump_only=True)
+    checked_in_at = fields.AwareDateTime(dump_only=True)
     metres_outside = ma.fields.Float(dump_only=True, allow_none=True)
     flags = ma.fields.List(ma.fields.Nested(PatrolFlagSchema), dump_only=True)
 
@@ -395,10 +396,10 @@ class FindingSchema(Schema):
     status = ma.fields.String(dump_only=True, metadata={"enum": list(FINDING_STATUSES)})
     forward_target = ma.fields.String(dump_only=True, allow_none=True)
     forward_note = ma.fields.String(dump_only=True)
-    forwarded_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    forwarded_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     forwarded_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
-    recorded_at = ma.fields.AwareDateTime(dump_only=True)
-    received_at = ma.fields.AwareDateTime(dump_only=True)
+    recorded_at = fields.AwareDateTime(dump_only=True)
+    received_at = fields.AwareDateTime(dump_only=True)
     version = ma.fields.Integer(dump_only=True)
 
 
@@ -426,7 +427,7 @@ class RunStopSchema(Schema):
     name_en = ma.fields.String(required=True)
     expected_minutes = ma.fields.Integer(required=True)
     visited = ma.fields.Boolean(required=True)
-    checked_in_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    checked_in_at = fields.AwareDateTime(allow_none=True, required=True)
 
 
 class RunDetailSchema(Schema):
@@ -436,6 +437,10 @@ class RunDetailSchema(Schema):
     findings = ma.fields.List(ma.fields.Nested(FindingSchema), required=True)
     visited = ma.fields.Integer(required=True)
     flag_count = ma.fields.Integer(required=True)
+    finding_photo_required = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "a problem finding needs a photo here (property setting)"},
+    )
 
 
 CheckpointPageSchema = page_schema(CheckpointSchema, "CheckpointPageSchema")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from ..signatures import MAX_SIGNATURE_DATA_URL_CHARS as _SIGNATURE_CHARS
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from .models import HANDOVER_ITEM_KINDS, HANDOVER_STATES, SPOT_CHECK_STATUSES, STORM_KINDS
 from .schemas import Schema
@@ -25,7 +26,7 @@ class SpotCheckCreateSchema(Schema):
         validate=ma.validate.Length(max=100),
         metadata={"description": "the guard's name when they have no account"},
     )
-    checked_at = ma.fields.AwareDateTime(
+    checked_at = fields.AwareDateTime(
         load_default=None, allow_none=True, metadata={"description": "the phone's time"}
     )
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(SPOT_CHECK_STATUSES))
@@ -54,8 +55,8 @@ class SpotCheckSchema(Schema):
     post = ma.fields.String(dump_only=True)
     guard_user_id = ma.fields.Integer(dump_only=True, allow_none=True)
     guard_name = ma.fields.String(dump_only=True)
-    checked_at = ma.fields.AwareDateTime(dump_only=True)
-    received_at = ma.fields.AwareDateTime(dump_only=True)
+    checked_at = fields.AwareDateTime(dump_only=True)
+    received_at = fields.AwareDateTime(dump_only=True)
     status = ma.fields.String(dump_only=True)
     remarks = ma.fields.String(dump_only=True)
     photo_client_ids = ma.fields.List(ma.fields.String(), dump_only=True)
@@ -66,8 +67,7 @@ class SpotCheckSchema(Schema):
 
 
 class SpotCheckQueryArgsSchema(Schema, PageArgsSchema):
-    month = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    month = fields.Month(
         metadata={"description": "YYYY-MM, local to the property"},
     )
 
@@ -82,7 +82,7 @@ class StormDaySchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     client_id = ma.fields.UUID(load_default=None, load_only=True)
     property_id = ma.fields.Integer(dump_only=True)
-    day = ma.fields.Date(required=True)
+    day = fields.Date(required=True)
     kind = ma.fields.String(load_default="typhoon", validate=ma.validate.OneOf(STORM_KINDS))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
 
@@ -92,8 +92,7 @@ class StormDayQueryArgsSchema(Schema, PageArgsSchema):
 
 
 class ComplianceArgsSchema(Schema):
-    month = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    month = fields.Month(
         metadata={"description": "YYYY-MM; default this month in the property's time zone"},
     )
 
@@ -102,12 +101,18 @@ class ComplianceSchema(Schema):
     property_id = ma.fields.Integer(required=True)
     month = ma.fields.String(required=True)
     quota = ma.fields.Integer(required=True)
-    storm_days = ma.fields.List(ma.fields.Date(), required=True)
+    storm_days = ma.fields.List(fields.Date(), required=True)
     required = ma.fields.Integer(required=True)
     checks = ma.fields.Integer(required=True)
-    storm_days_covered = ma.fields.List(ma.fields.Date(), required=True)
-    storm_days_uncovered = ma.fields.List(ma.fields.Date(), required=True)
-    checks_towards_quota = ma.fields.Integer(required=True)
+    storm_days_covered = ma.fields.List(fields.Date(), required=True)
+    storm_days_uncovered = ma.fields.List(fields.Date(), required=True)
+    checks_towards_quota = ma.fields.Integer(
+        required=True, metadata={"description": "night checks not used to cover a storm day"}
+    )
+    daytime_checks = ma.fields.Integer(
+        required=True,
+        metadata={"description": "checks outside the night hours: recorded, not counted"},
+    )
     short_by = ma.fields.Integer(required=True)
     compliant = ma.fields.Boolean(required=True)
 
@@ -217,8 +222,8 @@ class HandoverSchema(Schema):
     items = ma.fields.List(ma.fields.Nested(HandoverItemSchema), dump_only=True)
     open_matters = ma.fields.List(ma.fields.String(), dump_only=True)
     outgoing_device_id = ma.fields.String(dump_only=True, allow_none=True)
-    outgoing_confirmed_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    completed_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    outgoing_confirmed_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    completed_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     pending_photo_count = ma.fields.Integer(
         dump_only=True,
         metadata={"description": "photos still on the outgoing phone at completion (exception)"},
@@ -233,7 +238,7 @@ class HandoverSchema(Schema):
         dump_only=True,
         metadata={"description": "before completion: what the outgoing phone still holds"},
     )
-    created_at = ma.fields.AwareDateTime(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
     version = ma.fields.Integer(dump_only=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from .models import ALERT_STATES
 from .schemas import CheckinSchema, FindingPhotoSchema, FindingSchema, RunSchema, Schema
@@ -14,16 +15,16 @@ class AlertSchema(Schema):
     property_id = ma.fields.Integer(dump_only=True)
     kind = ma.fields.String(dump_only=True)
     route_id = ma.fields.Integer(dump_only=True)
-    window_start = ma.fields.AwareDateTime(dump_only=True)
-    window_end = ma.fields.AwareDateTime(dump_only=True)
-    deadline = ma.fields.AwareDateTime(dump_only=True)
-    raised_at = ma.fields.AwareDateTime(dump_only=True)
+    window_start = fields.AwareDateTime(dump_only=True)
+    window_end = fields.AwareDateTime(dump_only=True)
+    deadline = fields.AwareDateTime(dump_only=True)
+    raised_at = fields.AwareDateTime(dump_only=True)
     state = ma.fields.String(dump_only=True, metadata={"enum": list(ALERT_STATES)})
     message = ma.fields.String(dump_only=True)
     message_zh = ma.fields.String(dump_only=True)
-    acknowledged_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    acknowledged_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     acknowledged_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
-    resolved_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    resolved_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     resolution = ma.fields.String(dump_only=True)
     run_id = ma.fields.Integer(dump_only=True, allow_none=True)
     version = ma.fields.Integer(dump_only=True)
@@ -34,7 +35,7 @@ class AlertQueryArgsSchema(Schema, PageArgsSchema):
 
 
 class BoardArgsSchema(Schema):
-    date = ma.fields.Date(metadata={"description": "local day; default today"})
+    date = fields.Date(metadata={"description": "local day; default today"})
 
 
 class BoardEntrySchema(Schema):
@@ -42,9 +43,9 @@ class BoardEntrySchema(Schema):
     route_code = ma.fields.String(required=True)
     route_name_zh = ma.fields.String(required=True)
     route_name_en = ma.fields.String(required=True)
-    window_start = ma.fields.AwareDateTime(required=True)
-    window_end = ma.fields.AwareDateTime(required=True)
-    deadline = ma.fields.AwareDateTime(required=True)
+    window_start = fields.AwareDateTime(required=True)
+    window_end = fields.AwareDateTime(required=True)
+    deadline = fields.AwareDateTime(required=True)
     status = ma.fields.String(
         required=True, metadata={"enum": ["done", "in_progress", "late", "missed", "upcoming"]}
     )
@@ -56,7 +57,7 @@ class BoardEntrySchema(Schema):
 
 class DayBoardSchema(Schema):
     property_id = ma.fields.Integer(required=True)
-    day = ma.fields.Date(required=True)
+    day = fields.Date(required=True)
     timezone = ma.fields.String(required=True)
     windows = ma.fields.List(ma.fields.Nested(BoardEntrySchema), required=True)
     counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
@@ -64,8 +65,8 @@ class DayBoardSchema(Schema):
 
 
 class CompletionArgsSchema(Schema):
-    from_ = ma.fields.Date(data_key="from", metadata={"description": "first local day"})
-    to = ma.fields.Date(metadata={"description": "last local day (inclusive)"})
+    from_ = fields.Date(data_key="from", metadata={"description": "first local day"})
+    to = fields.Date(metadata={"description": "last local day (inclusive)"})
 
 
 class PersonRateSchema(Schema):
@@ -82,8 +83,8 @@ class PersonRateSchema(Schema):
 
 class CompletionSchema(Schema):
     property_id = ma.fields.Integer(required=True)
-    from_ = ma.fields.Date(data_key="from", attribute="from", required=True)
-    to = ma.fields.Date(required=True)
+    from_ = fields.Date(data_key="from", attribute="from", required=True)
+    to = fields.Date(required=True)
     scheduled_windows = ma.fields.Integer(required=True)
     windows_run = ma.fields.Integer(required=True)
     windows_missed = ma.fields.Integer(required=True)
@@ -91,7 +92,7 @@ class CompletionSchema(Schema):
 
 
 class RegisterArgsSchema(Schema):
-    date = ma.fields.Date(metadata={"description": "local day; default today"})
+    date = fields.Date(metadata={"description": "local day; default today"})
     lang = ma.fields.String(load_default="zh", validate=ma.validate.OneOf(["zh", "en"]))
 
 
@@ -122,7 +123,7 @@ class RegisterRunSchema(Schema):
 
 class RegisterSchema(Schema):
     property_id = ma.fields.Integer(required=True)
-    day = ma.fields.Date(required=True)
+    day = fields.Date(required=True)
     timezone = ma.fields.String(required=True)
     runs = ma.fields.List(ma.fields.Nested(RegisterRunSchema), required=True)
 

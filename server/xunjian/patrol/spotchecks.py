@@ -2,6 +2,9 @@
 
 Management checks guard posts at night at least ``spot_check_quota`` times a month (default 4,
 a property setting) and, on top of that, once on every storm/typhoon day the property marks.
+Only checks in the property's night hours (``spot_check_night_hours``, default 22:00–06:00)
+count towards the quota; a storm day is covered by a check at any hour of it. A check is
+recorded within 48 hours (no backdating into a closed month), and an absent guard cannot sign.
 Days are the property's local calendar days: a check at 00:30 on the 1st counts for the new
 month. A check on a storm day covers that day; further checks count towards the quota.
 """
@@ -26,6 +29,12 @@ from .models import SpotCheck, StormDay
 from .service import field_error
 
 DEFAULT_QUOTA = 4
+# Night spot checks are what the quota counts; a property sets its own night
+# (``spot_check_night_hours``), e.g. where the night shift starts at 20:00.
+DEFAULT_NIGHT_HOURS = {"start": "22:00", "end": "06:00"}
+# A phone queues a check made without signal and sends it when back in coverage (the next
+# shift at the latest); older than this is backdating, and would rewrite a closed month.
+MAX_DELAY = dt.timedelta(hours=48)
 
 
 def _staff_name(session: Session, property_id: int, user_id: int) -> str:
@@ -72,6 +81,19 @@ def create_spot_check(
             "guard_signature",
             "The guard signs the record too (unless absent from the post).",
             "被检查人须签名（脱岗除外）。",
+        )
+    if status == "absent" and guard_signature:
+        # Nobody was at the post to sign: a signature here is someone else's hand.
+        raise field_error(
+            "guard_signature",
+            "The guard was absent from the post, so there is no guard's signature to record.",
+            "被检查人脱岗，不能有其签名。",
+        )
+    if checked_at is not None and checked_at < now - MAX_DELAY:
+        raise field_error(
+            "checked_at",
+            f"A spot check is recorded within {MAX_DELAY.days * 24} hours of the check.",
+            f"查岗记录须在检查后 {MAX_DELAY.days * 24} 小时内提交。",
         )
     checker_png = decode_signature(checker_signature, "checker_signature")
     guard_png = decode_signature(guard_signature, "guard_signature") if guard_signature else None
@@ -141,6 +163,21 @@ def quota_of(prop: Property) -> int:
     return DEFAULT_QUOTA
 
 
+def night_hours(prop: Property) -> tuple[dt.time, dt.time]:
+    value: Any = (prop.settings or {}).get("spot_check_night_hours")
+    try:
+        start, end = dt.time.fromisoformat(value["start"]), dt.time.fromisoformat(value["end"])
+    except (TypeError, KeyError, ValueError):
+        start, end = (dt.time.fromisoformat(DEFAULT_NIGHT_HOURS[k]) for k in ("start", "end"))
+    return start, end
+
+
+def is_night(start: dt.time, end: dt.time, local: dt.datetime) -> bool:
+    """Whether a local time falls in the night [start, end), which may span midnight."""
+    at = local.time()
+    return start <= at < end if start < end else at >= start or at < end
+
+
 def month_of(prop: Property, now: dt.datetime) -> tuple[int, int]:
     today = localtime.local_day(prop, now)
     return today.year, today.month
@@ -165,7 +202,14 @@ def compliance(session: Session, prop: Property, year: int, month: int) -> dict[
             )
         )
     )
-    check_days = {localtime.local_day(prop, t) for t in times}
+    tz = localtime.tz(prop)
+    start, end = night_hours(prop)
+    # local day -> whether each check that day was at night
+    by_day: dict[dt.date, list[bool]] = {}
+    for t in times:
+        local = t.astimezone(tz)
+        by_day.setdefault(local.date(), []).append(is_night(start, end, local))
+    check_days = set(by_day)
     first = dt.date(year, month, 1)
     after = dt.date(year + month // 12, month % 12 + 1, 1)
     storm_days = sorted(
@@ -178,7 +222,11 @@ def compliance(session: Session, prop: Property, year: int, month: int) -> dict[
     covered = [d for d in storm_days if d in check_days]
     uncovered = [d for d in storm_days if d not in check_days]
     quota = quota_of(prop)
-    towards_quota = len(times) - len(covered)
+    night_checks = sum(n for nights in by_day.values() for n in nights)
+    # A storm day is covered by any check that day; it takes a daytime one when there is one,
+    # so night checks stay for the quota, which counts night checks only.
+    night_used_for_storms = sum(1 for d in covered if all(by_day[d]))
+    towards_quota = night_checks - night_used_for_storms
     short_by = len(uncovered) + max(0, quota - towards_quota)
     return {
         "property_id": prop.id,
@@ -190,6 +238,7 @@ def compliance(session: Session, prop: Property, year: int, month: int) -> dict[
         "storm_days_covered": covered,
         "storm_days_uncovered": uncovered,
         "checks_towards_quota": towards_quota,
+        "daytime_checks": len(times) - night_checks,
         "short_by": short_by,
         "compliant": short_by == 0,
     }

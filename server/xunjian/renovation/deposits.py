@@ -22,7 +22,15 @@ from ..errors import Conflict
 from ..tenancy import Actor
 from . import registry
 from .common import field_error
-from .models import Deduction, InspectionResult, Renovation, Settlement
+from .models import (
+    OPEN_NOTICE_STATES,
+    Deduction,
+    InspectionResult,
+    Measure,
+    Notice,
+    Renovation,
+    Settlement,
+)
 from .states import RENOVATION, SETTLEMENT, describe_settlement
 
 CENT = decimal.Decimal("0.01")
@@ -202,6 +210,8 @@ def decide(
     SETTLEMENT.check(settlement, event)
     if decision == "rejected" and not note.strip():
         raise field_error("note", "Give the reason for sending it back.", "请填写退回理由。")
+    if event == "approve":
+        _refuse_while_matters_open(session, renovation)
     target = SETTLEMENT.apply(
         session,
         actor,
@@ -215,3 +225,34 @@ def decide(
     if target == "approved":
         registry.transition(session, actor, now, renovation, "settle")
     return settlement
+
+
+# A measure still requested, approved or in force (utilities cut, work stopped) is open.
+OPEN_MEASURE_STATES = ("requested", "approved", "in_effect")
+
+
+def _refuse_while_matters_open(session: Session, renovation: Renovation) -> None:
+    """Settling returns the deposit, the last lever on the owner: not while a rectification
+    notice or an enforcement measure is still open at the site."""
+    notices = list(
+        session.scalars(
+            select(Notice.serial).where(
+                Notice.renovation_id == renovation.id, Notice.state.in_(OPEN_NOTICE_STATES)
+            )
+        )
+    )
+    measures = list(
+        session.scalars(
+            select(Measure.id)
+            .join(Notice, Notice.id == Measure.notice_id)
+            .where(Notice.renovation_id == renovation.id, Measure.state.in_(OPEN_MEASURE_STATES))
+        )
+    )
+    if notices or measures:
+        raise Conflict(
+            "Close the open notices and decide or lift the open measures before approving "
+            "the deposit settlement.",
+            message_zh="请先结清未关闭的整改通知单、处理或解除未完结的管理措施，再批准押金结算。",
+            code="matters_open",
+            details={"open_notices": notices, "open_measure_ids": measures},
+        )

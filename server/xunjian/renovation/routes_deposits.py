@@ -18,7 +18,7 @@ from ..web.context import (
     idempotent_create,
     now,
 )
-from ..web.files import inline_pdf
+from ..web.downloads import file_response
 from ..web.smorest import Blueprint
 from . import deposits, queries
 from .models import Renovation, Settlement
@@ -121,4 +121,5 @@ def settlement_statement(args: dict[str, Any], settlement_id: int) -> Response:
     """The deposit statement PDF."""
     settlement = load_for(Settlement, settlement_id, "renovation.read", *queries.SETTLEMENT_LOADS)
     data = queries.statement_data(db(), settlement, args["lang"])
-    return inline_pdf(statement_pdf(data, args["lang"]), f"deposit-{settlement.id}.pdf")
+    pdf = statement_pdf(data, args["lang"])
+    return file_response(pdf, "application/pdf", f"deposit-{settlement.id}.pdf", attachment=False)

@@ -19,7 +19,7 @@ from ..web.context import (
     now,
     platform,
 )
-from ..web.files import inline_pdf
+from ..web.downloads import file_response
 from ..web.pagination import (
     decode_time_id_cursor,
     encode_time_id_cursor,
@@ -208,7 +208,8 @@ def notice_pdf_view(args: dict[str, Any], notice_id: int) -> Response:
     """The printable notice (Chinese; ``?lang=en`` for English) with a QR to its photo."""
     notice = load_for(Notice, notice_id, "renovation.read", *queries.NOTICE_LOADS)
     doc = queries.notice_document(db(), platform().store, notice, args["lang"], request.url_root)
-    return inline_pdf(notice_pdf(doc), f"notice-{notice.serial or notice.id}.pdf")
+    name = f"notice-{notice.serial or notice.id}.pdf"
+    return file_response(notice_pdf(doc), "application/pdf", name, attachment=False)
 
 
 # --- measures -----------------------------------------------------------------------------

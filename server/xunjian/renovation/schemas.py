@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import marshmallow as ma
 
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 from .models import RENOVATION_STATES, RESULTS, SEVERITIES
 
 _id = ma.validate.Range(min=1, max=2**31 - 1)
-# Bounds keep time-zone arithmetic and the database away from year 1 and year 9999.
-WHEN = ma.validate.Range(
-    min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC), max=dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-)
-DAY = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2099, 12, 31))
 MAX_AMOUNT = 10**8  # CNY; Numeric(12, 2) holds up to 9,999,999,999.99
 
 
@@ -78,11 +73,11 @@ class RenovationSchema(Schema):
     permit_no = ma.fields.String(
         load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=60)
     )
-    permit_valid_from = ma.fields.Date(load_default=None, allow_none=True, validate=DAY)
-    permit_valid_to = ma.fields.Date(load_default=None, allow_none=True, validate=DAY)
+    permit_valid_from = fields.Date(load_default=None, allow_none=True)
+    permit_valid_to = fields.Date(load_default=None, allow_none=True)
     hours = ma.fields.Nested(HoursSchema, load_default=None, allow_none=True, metadata=_hours_doc)
-    start_date = ma.fields.Date(required=True, validate=DAY)
-    end_date = ma.fields.Date(required=True, validate=DAY)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
     deposit_amount = _money(required=True)
     documents = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
@@ -93,13 +88,13 @@ class RenovationSchema(Schema):
     description = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
     inspector_id = ma.fields.Integer(load_default=None, allow_none=True, validate=_id)
     created_by_id = ma.fields.Integer(dump_only=True)
-    created_at = ma.fields.AwareDateTime(dump_only=True)
-    approved_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    approved_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     approved_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
-    started_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    completion_requested_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    settled_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
-    suspended_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    started_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    completion_requested_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    settled_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    suspended_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     suspended_from = ma.fields.String(dump_only=True, allow_none=True)
     suspended_reason = ma.fields.String(dump_only=True)
     version = ma.fields.Integer(dump_only=True)
@@ -112,11 +107,11 @@ class RenovationPatchSchema(Schema):
     foreman_name = ma.fields.String(validate=ma.validate.Length(max=100))
     foreman_phone = ma.fields.String(validate=ma.validate.Length(max=40))
     permit_no = ma.fields.String(validate=ma.validate.Length(min=1, max=60))
-    permit_valid_from = ma.fields.Date(validate=DAY)
-    permit_valid_to = ma.fields.Date(validate=DAY)
+    permit_valid_from = fields.Date()
+    permit_valid_to = fields.Date()
     hours = ma.fields.Nested(HoursSchema, metadata=_hours_doc)
-    start_date = ma.fields.Date(validate=DAY)
-    end_date = ma.fields.Date(validate=DAY)
+    start_date = fields.Date()
+    end_date = fields.Date()
     deposit_amount = _money()
     documents = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
@@ -133,8 +128,8 @@ class RenovationQueryArgsSchema(PageArgsSchema):
 
 class ApproveSchema(Schema):
     permit_no = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=60))
-    permit_valid_from = ma.fields.Date(load_default=None, validate=DAY)
-    permit_valid_to = ma.fields.Date(load_default=None, validate=DAY)
+    permit_valid_from = fields.Date(load_default=None)
+    permit_valid_to = fields.Date(load_default=None)
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
 
 
@@ -180,7 +175,7 @@ class ChecklistSchema(Schema):
         keys=ma.fields.String(), values=ma.fields.Integer(), dump_only=True
     )
     stop_work_severities = ma.fields.List(ma.fields.String(), dump_only=True)
-    created_at = ma.fields.AwareDateTime(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
     created_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
     items = ma.fields.List(ma.fields.Nested(ChecklistItemSchema), dump_only=True)
 
@@ -229,7 +224,7 @@ class ChecklistVersionSummarySchema(Schema):
     id = ma.fields.Integer()
     number = ma.fields.Integer()
     note = ma.fields.String()
-    created_at = ma.fields.AwareDateTime()
+    created_at = fields.AwareDateTime()
     created_by_id = ma.fields.Integer(allow_none=True)
     active_items = ma.fields.Integer()
 
@@ -255,9 +250,8 @@ class ResultInSchema(Schema):
 
 class InspectionCreateSchema(Schema):
     client_id = ma.fields.UUID(load_default=None)
-    inspected_at = ma.fields.AwareDateTime(
+    inspected_at = fields.AwareDateTime(
         load_default=None,
-        validate=WHEN,
         metadata={"description": "when the inspection began on site (phone time); default now"},
     )
     checklist_version = ma.fields.Integer(
@@ -299,9 +293,9 @@ class InspectionSchema(Schema):
     checklist_version = ma.fields.Integer()
     kind = ma.fields.String()
     inspector_id = ma.fields.Integer()
-    inspected_at = ma.fields.AwareDateTime()
-    received_at = ma.fields.AwareDateTime()
-    local_day = ma.fields.Date()
+    inspected_at = fields.AwareDateTime()
+    received_at = fields.AwareDateTime()
+    local_day = fields.Date()
     outside_hours = ma.fields.Boolean()
     suggested_items = ma.fields.List(ma.fields.String())
     violation_count = ma.fields.Integer()
@@ -317,8 +311,8 @@ class InspectionSummarySchema(Schema):
     checklist_version_id = ma.fields.Integer()
     kind = ma.fields.String()
     inspector_id = ma.fields.Integer()
-    inspected_at = ma.fields.AwareDateTime()
-    local_day = ma.fields.Date()
+    inspected_at = fields.AwareDateTime()
+    local_day = fields.Date()
     outside_hours = ma.fields.Boolean()
     violation_count = ma.fields.Integer()
 
@@ -327,13 +321,11 @@ InspectionPageSchema = page_schema(InspectionSummarySchema, "InspectionPageSchem
 
 
 class SuggestionArgsSchema(Schema):
-    at = ma.fields.AwareDateTime(
-        load_default=None, validate=WHEN, metadata={"description": "default now"}
-    )
+    at = fields.AwareDateTime(load_default=None, metadata={"description": "default now"})
 
 
 class SuggestionSchema(Schema):
-    at = ma.fields.AwareDateTime()
+    at = fields.AwareDateTime()
     checklist_version_id = ma.fields.Integer()
     checklist_version = ma.fields.Integer()
     outside_hours = ma.fields.Boolean()
@@ -342,14 +334,12 @@ class SuggestionSchema(Schema):
 
 
 class DayArgsSchema(Schema):
-    day = ma.fields.Date(
-        load_default=None, validate=DAY, metadata={"description": "local day (default today)"}
-    )
+    day = fields.Date(load_default=None, metadata={"description": "local day (default today)"})
 
 
 class LogInspectionSchema(Schema):
     id = ma.fields.Integer()
-    inspected_at = ma.fields.AwareDateTime()
+    inspected_at = fields.AwareDateTime()
     inspector_id = ma.fields.Integer()
     inspector_name = ma.fields.String()
     violation_count = ma.fields.Integer()
@@ -370,7 +360,7 @@ class LogSiteSchema(Schema):
 
 class PatrolLogSchema(Schema):
     property_id = ma.fields.Integer()
-    day = ma.fields.Date()
+    day = fields.Date()
     sites = ma.fields.List(ma.fields.Nested(LogSiteSchema))
     not_inspected = ma.fields.List(ma.fields.Integer())
 
@@ -381,7 +371,7 @@ class DueSiteSchema(Schema):
     unit_id = ma.fields.Integer()
     unit_label = ma.fields.String()
     state = ma.fields.String()
-    day = ma.fields.Date()
+    day = fields.Date()
     owner_name = ma.fields.String()
     inspector_id = ma.fields.Integer(allow_none=True)
 

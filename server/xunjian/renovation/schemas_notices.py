@@ -5,10 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 
 from ..signatures import MAX_SIGNATURE_DATA_URL_CHARS
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 from .models import DEDUCTION_KINDS, MEASURE_STATES, NOTICE_STATES, SIGNER_ROLES
-from .schemas import DAY, WHEN, RenovationSchema, ResultSchema, amount_at_most
+from .schemas import RenovationSchema, ResultSchema, amount_at_most
 
 _id = ma.validate.Range(min=1, max=2**31 - 1)
 _codes = ma.fields.List(
@@ -27,9 +28,8 @@ class NoticeCreateSchema(Schema):
         validate=ma.validate.Length(min=1, max=50),
         metadata={"description": "ids of violation results from this site's inspections"},
     )
-    deadline = ma.fields.Date(
+    deadline = fields.Date(
         load_default=None,
-        validate=DAY,
         metadata={"description": "last day to rectify (default: issue date + days by severity)"},
     )
     measures = _codes
@@ -53,12 +53,12 @@ class MeasureSchema(Schema):
     state = ma.fields.String(metadata={"enum": list(MEASURE_STATES)})
     note = ma.fields.String()
     requested_by_id = ma.fields.Integer()
-    requested_at = ma.fields.AwareDateTime()
+    requested_at = fields.AwareDateTime()
     decided_by_id = ma.fields.Integer(allow_none=True)
-    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
     decision_note = ma.fields.String()
-    applied_at = ma.fields.AwareDateTime(allow_none=True)
-    lifted_at = ma.fields.AwareDateTime(allow_none=True)
+    applied_at = fields.AwareDateTime(allow_none=True)
+    lifted_at = fields.AwareDateTime(allow_none=True)
     version = ma.fields.Integer()
 
 
@@ -67,7 +67,7 @@ class ReinspectionSchema(Schema):
     client_id = ma.fields.UUID()
     notice_id = ma.fields.Integer()
     inspector_id = ma.fields.Integer()
-    inspected_at = ma.fields.AwareDateTime()
+    inspected_at = fields.AwareDateTime()
     passed = ma.fields.Boolean()
     note = ma.fields.String()
     photo_client_ids = ma.fields.List(ma.fields.String())
@@ -85,15 +85,15 @@ class NoticeSchema(Schema):
     stop_work = ma.fields.Boolean()
     note = ma.fields.String()
     planned_measures = ma.fields.List(ma.fields.String())
-    requested_deadline = ma.fields.Date(allow_none=True)
-    deadline = ma.fields.Date(allow_none=True)
-    deadline_at = ma.fields.AwareDateTime(allow_none=True)
+    requested_deadline = fields.Date(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    deadline_at = fields.AwareDateTime(allow_none=True)
     created_by_id = ma.fields.Integer()
-    created_at = ma.fields.AwareDateTime()
-    issued_at = ma.fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    issued_at = fields.AwareDateTime(allow_none=True)
     issued_by_id = ma.fields.Integer(allow_none=True)
     ack_kind = ma.fields.String(allow_none=True)
-    acknowledged_at = ma.fields.AwareDateTime(allow_none=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
     acknowledged_by_id = ma.fields.Integer(allow_none=True)
     signer_name = ma.fields.String()
     signer_role = ma.fields.String(allow_none=True)
@@ -101,13 +101,13 @@ class NoticeSchema(Schema):
     signature_sha256 = ma.fields.String(allow_none=True)
     refusal_photo_client_id = ma.fields.UUID(allow_none=True)
     ack_note = ma.fields.String()
-    overdue_at = ma.fields.AwareDateTime(allow_none=True)
-    escalated_at = ma.fields.AwareDateTime(allow_none=True)
+    overdue_at = fields.AwareDateTime(allow_none=True)
+    escalated_at = fields.AwareDateTime(allow_none=True)
     escalated_by_id = ma.fields.Integer(allow_none=True)
-    interview_at = ma.fields.AwareDateTime(allow_none=True)
+    interview_at = fields.AwareDateTime(allow_none=True)
     interview_outcome = ma.fields.String()
-    reinspection_passed_at = ma.fields.AwareDateTime(allow_none=True)
-    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    reinspection_passed_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
     closed_by_id = ma.fields.Integer(allow_none=True)
     close_reason = ma.fields.String()
     referred_to = ma.fields.String()
@@ -127,8 +127,8 @@ class _NoticeHeadSchema(Schema):
     state = ma.fields.String()
     severity = ma.fields.String()
     stop_work = ma.fields.Boolean()
-    deadline = ma.fields.Date(allow_none=True)
-    deadline_at = ma.fields.AwareDateTime(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    deadline_at = fields.AwareDateTime(allow_none=True)
     created_by_id = ma.fields.Integer(metadata={"description": "who raised (drafted) it"})
     issued_by_id = ma.fields.Integer(
         allow_none=True, metadata={"description": "who issued it (null while a draft)"}
@@ -136,8 +136,8 @@ class _NoticeHeadSchema(Schema):
 
 
 class NoticeSummarySchema(_NoticeHeadSchema):
-    created_at = ma.fields.AwareDateTime()
-    issued_at = ma.fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    issued_at = fields.AwareDateTime(allow_none=True)
 
 
 NoticePageSchema = page_schema(NoticeSummarySchema, "NoticePageSchema")
@@ -161,9 +161,7 @@ class AcknowledgeSchema(Schema):
         load_default=None, metadata={"description": "photo of the notice as posted (refused)"}
     )
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
-    at = ma.fields.AwareDateTime(
-        load_default=None, validate=WHEN, metadata={"description": "phone time"}
-    )
+    at = fields.AwareDateTime(load_default=None, metadata={"description": "phone time"})
 
 
 class ReinspectionCreateSchema(Schema):
@@ -173,13 +171,12 @@ class ReinspectionCreateSchema(Schema):
         ma.fields.UUID(), required=True, validate=ma.validate.Length(max=10)
     )
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
-    inspected_at = ma.fields.AwareDateTime(load_default=None, validate=WHEN)
+    inspected_at = fields.AwareDateTime(load_default=None)
 
 
 class EscalateSchema(Schema):
-    interview_at = ma.fields.AwareDateTime(
+    interview_at = fields.AwareDateTime(
         required=True,
-        validate=WHEN,
         metadata={"description": "when the owner interview (约谈) took place"},
     )
     interview_outcome = ma.fields.String(
@@ -273,10 +270,10 @@ class SettlementSchema(Schema):
     shortfall_amount = ma.fields.Decimal(places=2, as_string=True)
     note = ma.fields.String()
     created_by_id = ma.fields.Integer()
-    created_at = ma.fields.AwareDateTime()
-    submitted_at = ma.fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    submitted_at = fields.AwareDateTime(allow_none=True)
     decided_by_id = ma.fields.Integer(allow_none=True)
-    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
     decision_note = ma.fields.String()
     version = ma.fields.Integer()
     deductions = ma.fields.List(ma.fields.Nested(DeductionSchema))

@@ -17,6 +17,7 @@ import marshmallow as ma
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from .. import jsontext
 from ..errors import InvalidInput
 from .smorest import Schema
 
@@ -62,7 +63,7 @@ def decode_cursor_key(cursor: str, descending: bool) -> Any:
     """The raw key of a cursor (any JSON value); the caller checks its shape (``bad_cursor``)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        data = jsontext.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise bad_cursor() from None
     if not isinstance(data, dict) or data.get("d") != descending:

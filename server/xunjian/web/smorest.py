@@ -2,42 +2,90 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
 from flask_smorest import Api as BaseApi
 from flask_smorest import Blueprint as BaseBlueprint
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
+from .. import jsontext
 from .errors import error_response
+from .fields import INT_MAX, INT_MIN
+
+# U+0000 cannot be stored in PostgreSQL text; a lone surrogate (U+D800–U+DFFF, which JSON's
+# "\ud800" escape produces) cannot be encoded as UTF-8 by either database driver, nor sent back.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def _paths_with_nul(value: Any, path: str = "") -> list[str]:
-    if isinstance(value, str):
-        return [path or "_schema"] if "\x00" in value else []
-    if isinstance(value, Mapping):
-        return [p for k, v in value.items() for p in _paths_with_nul(v, f"{path}.{k}".lstrip("."))]
-    if isinstance(value, list | tuple):
-        return [p for i, v in enumerate(value) for p in _paths_with_nul(v, f"{path}.{i}")]
-    return []
+def _unstorable_paths(value: Any) -> list[str]:
+    """Paths of strings (keys included) that no database can store. Iterative: deep input
+    cannot make it recurse out."""
+    found = []
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                found.append(path or "_schema")
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                child_path = f"{path}.{key}".lstrip(".")
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    found.append(path or "_schema")
+                    continue
+                stack.append((child_path, child))
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{path}.{i}", child) for i, child in enumerate(item))
+    return sorted(found)
 
 
 class Schema(ma.Schema):
-    """Base schema: unknown fields are refused, so a typo never silently drops data."""
+    """Base schema for every request and response.
+
+    Unknown fields are refused, so a typo never silently drops data; text no database can
+    store is refused; an integer without its own upper bound gets the database's 32-bit range.
+    """
 
     class Meta:
         unknown = ma.RAISE
 
     @ma.pre_load(pass_collection=True)
-    def _refuse_nul_characters(self, data: Any, **_: Any) -> Any:
-        # PostgreSQL cannot store U+0000 in text; refuse it here (422) for every field of every
-        # schema instead of letting the database turn it into a 500.
-        if bad := _paths_with_nul(data if isinstance(data, Mapping | list) else {}):
-            raise ma.ValidationError({p: ["NUL characters are not allowed."] for p in bad})
+    def _refuse_unstorable_characters(self, data: Any, **_: Any) -> Any:
+        # Refused here (422) for every field of every schema, instead of letting the database
+        # driver turn it into a 500.
+        if bad := _unstorable_paths(data if isinstance(data, Mapping | list) else {}):
+            raise ma.ValidationError(
+                {p: ["NUL characters and lone surrogates are not allowed."] for p in bad}
+            )
         return data
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        if isinstance(field_obj, ma.fields.Integer) and not any(
+            isinstance(v, ma.validate.Range) and v.max is not None for v in field_obj.validators
+        ):
+            field_obj.validators = [*field_obj.validators, _INT_RANGE]
+        super().on_bind_field(field_name, field_obj)
+
+
+_INT_RANGE = ma.validate.Range(min=INT_MIN, max=INT_MAX)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route is a database id: 1 to 2**31 - 1, else the route does not
+    match (404). Werkzeug's own accepts any length, and an id beyond 64 bits overflows the
+    database driver (a 500)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _decimal_as_string(_converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
@@ -53,6 +101,11 @@ class Api(BaseApi):
         super()._init_spec(*args, **kwargs)
         self.ma_plugin.converter.add_attribute_function(_decimal_as_string)
 
+    def init_app(self, app: Any, *args: Any, **kwargs: Any) -> None:
+        # Before any blueprint is registered, so every rule is built with it.
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, *args, **kwargs)
+
     def handle_http_exception(self, error: HTTPException) -> Any:
         return error_response(error)
 
@@ -67,6 +120,12 @@ class MultipartParser(FlaskParser):
 
     def load_files(self, req: Any, schema: ma.Schema) -> Any:
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+    def _raw_load_json(self, req: Any) -> Any:
+        # webargs parses with json.loads; ours also refuses nesting too deep to walk.
+        if not is_json_request(req):
+            return missing
+        return jsontext.loads(req.get_data(cache=True))
 
 
 class Blueprint(BaseBlueprint):

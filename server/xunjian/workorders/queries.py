@@ -23,7 +23,7 @@ from .models import (
     WebhookEndpoint,
     WorkOrder,
 )
-from .requests import repeat_counts
+from .requests import repeat_counts, reply_late, reply_late_clause
 from .sla import completion_overdue, overdue_clause, response_overdue
 from .states import ORDER
 
@@ -139,9 +139,7 @@ def requests_out(
         row = columns(request)
         row.update(
             repeat_count=counts.get(request.id, 0),
-            reply_overdue=request.reply_due_at is not None
-            and request.replied_at is None
-            and now > request.reply_due_at,
+            reply_overdue=reply_late(request, now),
             escalated_to=escalated.get(request.id),
             work_order_ids=order_ids.get(request.id, []),
         )
@@ -172,7 +170,7 @@ def requests(now: dt.datetime, *, reply_overdue: bool = False, **filters: Any) -
     repeat_of_id); ``reply_overdue`` keeps complaints whose reply is late at ``now``."""
     stmt = _equal(select(ServiceRequest), ServiceRequest, **filters)
     if reply_overdue:
-        stmt = stmt.where(ServiceRequest.replied_at.is_(None), ServiceRequest.reply_due_at < now)
+        stmt = stmt.where(reply_late_clause(now))
     return stmt
 
 

@@ -15,7 +15,7 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -41,6 +41,22 @@ def reply_deadline(session: Session, prop: Any, form: str, received_at: dt.datet
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 days[key] = value
     return load_calendar(session, prop).add_working_days(received_at, days[form])
+
+
+def reply_late(request: ServiceRequest, now: dt.datetime) -> bool:
+    """A complaint not replied to by its deadline, or replied to after it. A late reply stays
+    late: the register records that the promise to the owner was broken, not only whether it
+    is still being broken."""
+    due = request.reply_due_at
+    if due is None:
+        return False
+    return request.replied_at > due if request.replied_at is not None else now > due
+
+
+def reply_late_clause(now: dt.datetime) -> ColumnElement[bool]:
+    """``reply_late`` in SQL, so the ``reply_overdue=true`` list shows exactly the flagged ones."""
+    due, replied = ServiceRequest.reply_due_at, ServiceRequest.replied_at
+    return and_(due.is_not(None), or_(and_(replied.is_(None), due < now), replied > due))
 
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)

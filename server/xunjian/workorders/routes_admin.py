@@ -21,6 +21,7 @@ from ..web.context import (
     now,
     platform,
 )
+from ..web.downloads import file_response
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
 from . import metrics, queries, webhooks
@@ -97,9 +98,7 @@ def export_metrics(args: dict[str, Any], property_id: int) -> Response:
     else:
         data = metrics.to_xlsx(report)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(data, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(data, mime, name)
 
 
 # --- webhooks -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from ..signatures import MAX_SIGNATURE_DATA_URL_CHARS
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 from .models import (
@@ -67,7 +68,7 @@ class RequestCreateSchema(Schema):
         validate=_id,
         metadata={"description": "link to the first report; found automatically when omitted"},
     )
-    received_at = ma.fields.AwareDateTime(
+    received_at = fields.AwareDateTime(
         load_default=None, allow_none=True, metadata={"description": "the phone's time"}
     )
 
@@ -86,22 +87,24 @@ class RequestSchema(Schema):
     place_text = ma.fields.String()
     matter = ma.fields.String()
     received_by_id = ma.fields.Integer()
-    received_at = ma.fields.AwareDateTime()
-    recorded_at = ma.fields.AwareDateTime()
+    received_at = fields.AwareDateTime()
+    recorded_at = fields.AwareDateTime()
     responsible_id = ma.fields.Integer(metadata={"description": "the first receiver"})
     repeat_of_id = ma.fields.Integer(allow_none=True)
     repeat_count = ma.fields.Integer(metadata={"description": "later reports of this matter"})
-    reply_due_at = ma.fields.AwareDateTime(allow_none=True)
-    reply_overdue = ma.fields.Boolean()
-    replied_at = ma.fields.AwareDateTime(allow_none=True)
+    reply_due_at = fields.AwareDateTime(allow_none=True)
+    reply_overdue = ma.fields.Boolean(
+        metadata={"description": "not replied by the deadline, or replied after it (stays true)"}
+    )
+    replied_at = fields.AwareDateTime(allow_none=True)
     replied_by_id = ma.fields.Integer(allow_none=True)
     reply_note = ma.fields.String()
     state = ma.fields.String()
-    handled_at = ma.fields.AwareDateTime(allow_none=True)
+    handled_at = fields.AwareDateTime(allow_none=True)
     handled_by_id = ma.fields.Integer(allow_none=True)
     handling_note = ma.fields.String()
-    follow_up_due_at = ma.fields.AwareDateTime(allow_none=True)
-    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    follow_up_due_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
     closed_by_id = ma.fields.Integer(allow_none=True)
     close_reason = ma.fields.String()
     escalated_to = ma.fields.String(allow_none=True)
@@ -125,7 +128,9 @@ class RequestQueryArgsSchema(PageArgsSchema):
     channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
     unit_id = ma.fields.Integer(validate=_id)
     repeat_of_id = ma.fields.Integer(validate=_id)
-    reply_overdue = ma.fields.Boolean(metadata={"description": "complaints past their reply time"})
+    reply_overdue = ma.fields.Boolean(
+        metadata={"description": "complaints not replied by their deadline or replied late"}
+    )
 
 
 class RequestNoteSchema(Schema):
@@ -204,31 +209,31 @@ class WorkOrderSchema(Schema):
         ma.fields.String(), metadata={"description": "transitions possible from this state"}
     )
     created_by_id = ma.fields.Integer()
-    created_at = ma.fields.AwareDateTime()
-    response_due_at = ma.fields.AwareDateTime()
-    completion_due_at = ma.fields.AwareDateTime()
+    created_at = fields.AwareDateTime()
+    response_due_at = fields.AwareDateTime()
+    completion_due_at = fields.AwareDateTime()
     response_overdue = ma.fields.Boolean()
     completion_overdue = ma.fields.Boolean()
     assignee_id = ma.fields.Integer(allow_none=True)
     team = ma.fields.String(allow_none=True)
-    assigned_at = ma.fields.AwareDateTime(allow_none=True)
+    assigned_at = fields.AwareDateTime(allow_none=True)
     assigned_by_id = ma.fields.Integer(allow_none=True)
-    accepted_at = ma.fields.AwareDateTime(allow_none=True)
-    first_accepted_at = ma.fields.AwareDateTime(allow_none=True)
-    on_site_at = ma.fields.AwareDateTime(allow_none=True)
-    paused_at = ma.fields.AwareDateTime(allow_none=True)
+    accepted_at = fields.AwareDateTime(allow_none=True)
+    first_accepted_at = fields.AwareDateTime(allow_none=True)
+    on_site_at = fields.AwareDateTime(allow_none=True)
+    paused_at = fields.AwareDateTime(allow_none=True)
     pause_reason = ma.fields.String()
     last_return_reason = ma.fields.String()
-    done_at = ma.fields.AwareDateTime(allow_none=True)
-    first_done_at = ma.fields.AwareDateTime(allow_none=True)
+    done_at = fields.AwareDateTime(allow_none=True)
+    first_done_at = fields.AwareDateTime(allow_none=True)
     done_by_id = ma.fields.Integer(allow_none=True)
-    verified_at = ma.fields.AwareDateTime(allow_none=True)
+    verified_at = fields.AwareDateTime(allow_none=True)
     verified_by_id = ma.fields.Integer(allow_none=True)
-    visited_at = ma.fields.AwareDateTime(allow_none=True)
+    visited_at = fields.AwareDateTime(allow_none=True)
     rework_count = ma.fields.Integer()
-    rework_due_at = ma.fields.AwareDateTime(allow_none=True)
+    rework_due_at = fields.AwareDateTime(allow_none=True)
     rework_reason = ma.fields.String()
-    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
     closed_by_id = ma.fields.Integer(allow_none=True)
     close_reason = ma.fields.String()
     escalated_to = ma.fields.String(allow_none=True)
@@ -287,7 +292,7 @@ class WorkCompletionCreateSchema(Schema):
     after_photo_client_ids = ma.fields.List(
         ma.fields.UUID(), load_default=list, validate=ma.validate.Length(max=20)
     )
-    device_time = ma.fields.AwareDateTime(
+    device_time = fields.AwareDateTime(
         load_default=None, allow_none=True, metadata={"description": "when the phone recorded it"}
     )
     owner_signature = ma.fields.String(load_default=None, allow_none=True, **_SIGNATURE)  # type: ignore[arg-type]
@@ -298,9 +303,9 @@ class WorkCompletionSchema(Schema):
     property_id = ma.fields.Integer()
     work_order_id = ma.fields.Integer()
     engineer_id = ma.fields.Integer()
-    device_time = ma.fields.AwareDateTime(allow_none=True)
-    done_at = ma.fields.AwareDateTime()
-    received_at = ma.fields.AwareDateTime()
+    device_time = fields.AwareDateTime(allow_none=True)
+    done_at = fields.AwareDateTime()
+    received_at = fields.AwareDateTime()
     work_notes = ma.fields.String()
     parts = ma.fields.List(ma.fields.Nested(PartSchema))
     after_photo_client_ids = ma.fields.List(ma.fields.String())
@@ -313,7 +318,7 @@ class WorkCompletionSchema(Schema):
     status = ma.fields.String(validate=ma.validate.OneOf(COMPLETION_STATES))
     applied = ma.fields.Boolean(metadata={"description": "false: kept for the front desk"})
     late_reason = ma.fields.String()
-    resolved_at = ma.fields.AwareDateTime(allow_none=True)
+    resolved_at = fields.AwareDateTime(allow_none=True)
     resolved_by_id = ma.fields.Integer(allow_none=True)
     resolution_note = ma.fields.String()
     version = ma.fields.Integer()
@@ -339,8 +344,8 @@ class WorkAssignmentSchema(Schema):
     assignee_id = ma.fields.Integer(allow_none=True)
     team = ma.fields.String(allow_none=True)
     assigned_by_id = ma.fields.Integer()
-    assigned_at = ma.fields.AwareDateTime()
-    ended_at = ma.fields.AwareDateTime(allow_none=True)
+    assigned_at = fields.AwareDateTime()
+    ended_at = fields.AwareDateTime(allow_none=True)
     end_reason = ma.fields.String(allow_none=True)
     note = ma.fields.String()
 
@@ -351,8 +356,8 @@ class EscalationSchema(Schema):
     work_order_id = ma.fields.Integer(allow_none=True)
     request_id = ma.fields.Integer(allow_none=True)
     level = ma.fields.String()
-    due_at = ma.fields.AwareDateTime()
-    escalated_at = ma.fields.AwareDateTime()
+    due_at = fields.AwareDateTime()
+    escalated_at = fields.AwareDateTime()
     notified_user_ids = ma.fields.List(ma.fields.Integer())
 
 
@@ -373,7 +378,7 @@ class VisitCreateSchema(Schema):
     )
     comment = _text(1000)
     owner_signature = ma.fields.String(load_default=None, allow_none=True, **_SIGNATURE)  # type: ignore[arg-type]
-    visited_at = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    visited_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
 class VisitSchema(Schema):
@@ -383,7 +388,7 @@ class VisitSchema(Schema):
     request_id = ma.fields.Integer(allow_none=True)
     method = ma.fields.String()
     visitor_id = ma.fields.Integer()
-    visited_at = ma.fields.AwareDateTime()
+    visited_at = fields.AwareDateTime()
     attitude = ma.fields.Integer()
     speed = ma.fields.Integer()
     quality = ma.fields.Integer()

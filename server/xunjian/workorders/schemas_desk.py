@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..web import fields
 from ..web.pagination import PageArgsSchema, page_schema
 from ..web.smorest import Schema
 from .models import DELIVERY_STATES, ESCALATION_LEVELS
@@ -17,9 +18,9 @@ class VisitQueueItemSchema(Schema):
     kind = ma.fields.String(metadata={"description": "work_order or request"})
     id = ma.fields.Integer()
     summary = ma.fields.String()
-    since = ma.fields.AwareDateTime(allow_none=True)
+    since = fields.AwareDateTime(allow_none=True)
     special_follow_up = ma.fields.Boolean()
-    due_at = ma.fields.AwareDateTime(allow_none=True)
+    due_at = fields.AwareDateTime(allow_none=True)
     unit_id = ma.fields.Integer(allow_none=True)
 
 
@@ -32,7 +33,7 @@ class LimitArgsSchema(Schema):
 
 
 class BatchArgsSchema(Schema):
-    friday = ma.fields.Date(
+    friday = fields.Date(
         metadata={"description": "the Friday of the hand-over; default the latest one"}
     )
 
@@ -42,16 +43,16 @@ class BatchItemSchema(Schema):
     state = ma.fields.String()
     category = ma.fields.String()
     description = ma.fields.String()
-    done_at = ma.fields.AwareDateTime()
+    done_at = fields.AwareDateTime()
     done_by_id = ma.fields.Integer(allow_none=True)
     visited = ma.fields.Boolean()
     rework_count = ma.fields.Integer()
 
 
 class BatchSchema(Schema):
-    friday = ma.fields.Date()
-    window_start = ma.fields.AwareDateTime()
-    window_end = ma.fields.AwareDateTime()
+    friday = fields.Date()
+    window_start = fields.AwareDateTime()
+    window_end = fields.AwareDateTime()
     total = ma.fields.Integer()
     visited = ma.fields.Integer()
     items = ma.fields.List(ma.fields.Nested(BatchItemSchema))
@@ -68,8 +69,8 @@ class NotificationSchema(Schema):
     message_zh = ma.fields.String()
     work_order_id = ma.fields.Integer(allow_none=True)
     request_id = ma.fields.Integer(allow_none=True)
-    created_at = ma.fields.AwareDateTime()
-    read_at = ma.fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    read_at = fields.AwareDateTime(allow_none=True)
 
 
 class FeedArgsSchema(Schema):
@@ -132,7 +133,7 @@ class PushUnsubscribeSchema(Schema):
 class PushSubscriptionSchema(Schema):
     id = ma.fields.Integer()
     endpoint = ma.fields.String()
-    created_at = ma.fields.AwareDateTime()
+    created_at = fields.AwareDateTime()
 
 
 # --- escalations --------------------------------------------------------------------------
@@ -150,12 +151,11 @@ EscalationPageSchema = page_schema(EscalationSchema, "EscalationPage")
 
 
 class MetricsArgsSchema(Schema):
-    month = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    month = fields.Month(
         metadata={"description": "YYYY-MM (or give start and end)"},
     )
-    start = ma.fields.Date(metadata={"description": "first local day"})
-    end = ma.fields.Date(metadata={"description": "last local day (inclusive)"})
+    start = fields.Date(metadata={"description": "first local day"})
+    end = fields.Date(metadata={"description": "last local day (inclusive)"})
 
 
 class ExportArgsSchema(MetricsArgsSchema):
@@ -177,9 +177,9 @@ class OnTimeSchema(RateSchema):
 
 class MetricsSchema(Schema):
     property_id = ma.fields.Integer()
-    start = ma.fields.Date()
-    end = ma.fields.Date()
-    as_of = ma.fields.AwareDateTime()
+    start = fields.Date()
+    end = fields.Date()
+    as_of = fields.AwareDateTime()
     on_time = ma.fields.Nested(OnTimeSchema)
     rework = ma.fields.Nested(RateSchema)
     visit_repairs = ma.fields.Nested(RateSchema)
@@ -223,7 +223,7 @@ class WebhookSchema(Schema):
     active = ma.fields.Boolean()
     description = ma.fields.String()
     created_by_id = ma.fields.Integer()
-    created_at = ma.fields.AwareDateTime()
+    created_at = fields.AwareDateTime()
     version = ma.fields.Integer()
 
 
@@ -249,14 +249,14 @@ class DeliverySchema(Schema):
     event_id = ma.fields.UUID()
     endpoint_id = ma.fields.Integer()
     event_type = ma.fields.String()
-    created_at = ma.fields.AwareDateTime()
+    created_at = fields.AwareDateTime()
     state = ma.fields.String(validate=ma.validate.OneOf(DELIVERY_STATES))
     attempts = ma.fields.Integer()
-    next_attempt_at = ma.fields.AwareDateTime(allow_none=True)
-    last_attempt_at = ma.fields.AwareDateTime(allow_none=True)
+    next_attempt_at = fields.AwareDateTime(allow_none=True)
+    last_attempt_at = fields.AwareDateTime(allow_none=True)
     last_status_code = ma.fields.Integer(allow_none=True)
     last_error = ma.fields.String()
-    delivered_at = ma.fields.AwareDateTime(allow_none=True)
+    delivered_at = fields.AwareDateTime(allow_none=True)
     log = ma.fields.List(ma.fields.Nested(DeliveryAttemptSchema))
 
 
