@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__
 from .clock import Clock, SystemClock
@@ -18,6 +19,8 @@ from .web.smorest import Api
 from .web.static import register_pwa
 
 API_PREFIX = "/api/v1"
+# What an account that must change its password may still do: change it, read itself, leave.
+_PASSWORD_CHANGE = frozenset({"auth.change_password", "auth.me", "auth.logout"})
 
 
 def _default_store_factory(settings: Settings) -> Any:
@@ -56,6 +59,11 @@ def create_app(
         sessions = make_sessionmaker(make_engine(settings.database_url))
 
     app = Flask(__name__, static_folder=None)
+    if settings.trusted_proxy_hops:
+        # Behind nginx every request comes from 127.0.0.1: the client's address (login
+        # throttling, logs) is the one the configured number of proxies put in X-Forwarded-For.
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
@@ -117,7 +125,9 @@ def create_app(
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            actor, token_row = authenticate(db(), token.strip(), now())
+            actor, token_row = authenticate(
+                db(), token.strip(), now(), changing_password=request.endpoint in _PASSWORD_CHANGE
+            )
             g.token_row = token_row
             set_actor(actor)
             return

@@ -110,8 +110,8 @@ def export_metrics(args: dict[str, Any], property_id: int) -> Response:
 
 
 def _allow_private() -> bool:
-    """Loopback and LAN targets only outside production (tests post to 127.0.0.1)."""
-    return not platform().settings.is_production
+    """Loopback and LAN targets only where the operator allows them (tests, intranets)."""
+    return platform().settings.outbound_allow_private
 
 
 @blp.route("/properties/<int:property_id>/webhooks")
