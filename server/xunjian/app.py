@@ -14,6 +14,8 @@ from .config import Settings, load_settings
 from .db import make_engine, make_sessionmaker
 from .web.context import Platform, db, is_public_endpoint, set_actor, teardown_session
 from .web.errors import register_error_handlers
+from .web.headers import SWAGGER_UI_URL
+from .web.headers import install as install_security_headers
 from .web.logs import configure_logging, install_request_logging
 from .web.smorest import Api
 from .web.static import register_pwa
@@ -74,7 +76,7 @@ def create_app(
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,  # bundled (web/swagger_ui), no CDN
         API_SPEC_OPTIONS={
             "info": {
                 "description": "Patrols, renovation enforcement, photo evidence and work orders "
@@ -154,6 +156,7 @@ def create_app(
 
     app.register_blueprint(verify_page_bp)
     register_pwa(app, settings.pwa_dir)
+    install_security_headers(app, settings.pwa_dir, settings.s3_endpoint)
     return app
 
 
