@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "2493154cbc5b9746";
+const VERSION = "854d54b120d24aa0";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",
@@ -47,6 +47,7 @@ const SHELL = [
   "/src/outbox/transport.js",
   "/src/roles.js",
   "/src/router.js",
+  "/src/screens/change-password.js",
   "/src/screens/handover.js",
   "/src/screens/home.js",
   "/src/screens/inspection.js",
