@@ -48,6 +48,7 @@ const SHELL = [
   "/src/outbox/transport.js",
   "/src/roles.js",
   "/src/router.js",
+  "/src/screens/change-password.js",
   "/src/screens/handover.js",
   "/src/screens/home.js",
   "/src/screens/inspection.js",

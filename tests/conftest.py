@@ -33,6 +33,10 @@ from xunjian.seaweed import SeaweedProcess
 from xunjian.storage import ObjectStore
 from xunjian.tasks import configure_celery, use_sessions
 
+# The suite's webhook and push receivers listen on 127.0.0.1; periodic tasks read this from the
+# environment like a deployment does (tests/security/test_ssrf.py turns it off).
+os.environ.setdefault("XUNJIAN_OUTBOUND_ALLOW_PRIVATE", "true")
+
 TEST_ACCESS_KEY = "xunjian-test"
 TEST_SECRET_KEY = "xunjian-test-secret"
 # A fixed instant on a Monday morning in Shenzhen, so calendar-dependent tests are stable.
@@ -178,6 +182,7 @@ def settings(database_url: str, tmp_path: Any, seaweed: SeaweedProcess) -> Any:
         s3_endpoint=seaweed.endpoint,
         # Generous, so tests that log in many times do not trip the limit by accident.
         login_rate_per_minute=1000,
+        outbound_allow_private=True,
     )
 
 

@@ -1,7 +1,7 @@
 // The one way the app talks to the server: JSON over fetch, base /api/v1, bearer token from the
 // stored session. Every failure becomes an ApiError carrying the server's {code, message, details},
 // so screens show one kind of error whatever went wrong (server, network, timeout).
-import { clearSession, currentToken, deviceId, saveSession } from "./session.js";
+import { clearSession, currentToken, deviceId, loadSession, saveSession, updateSessionUser } from "./session.js";
 import { clearApiCache } from "./sw-client.js";
 
 /** @typedef {import("./types/contract").LoginResponse} LoginResponse */
@@ -40,6 +40,31 @@ let onUnauthorized = () => {};
  */
 export function setUnauthorizedHandler(handler) {
   onUnauthorized = handler;
+}
+
+/** @type {() => void} */
+let onPasswordChangeRequired = () => {};
+
+/**
+ * What to do when the server says this account must set a new password before anything else
+ * (403 password_change_required): the app shows the change-password screen. The stored user is
+ * already marked when this runs.
+ * @param {() => void} handler
+ */
+export function setPasswordChangeHandler(handler) {
+  onPasswordChangeRequired = handler;
+}
+
+/**
+ * The server refused a request of `token` until the password is changed. The session stays (the
+ * token still works for changing the password); queued work waits, like after a 401.
+ * @param {string} token the token the refused request carried
+ */
+export function passwordChangeRequired(token) {
+  const session = loadSession();
+  if (!session || session.token !== token) return;
+  updateSessionUser({ ...session.user, must_change_password: true });
+  onPasswordChangeRequired();
 }
 
 /**
@@ -100,6 +125,9 @@ export async function apiFetch(path, options = {}) {
   // A 401 on a request that carried a token means the session is over. A 401 without one (a wrong
   // password at login) is an answer for the screen that asked, not a reason to navigate.
   if (response.status === 401 && token) sessionRejected(error, token);
+  if (response.status === 403 && error.code === "password_change_required" && token) {
+    passwordChangeRequired(token);
+  }
   throw error;
 }
 
@@ -182,6 +210,21 @@ export async function logout() {
     clearSession();
     await clearApiCache();
   }
+}
+
+/**
+ * Sets a new password. The server ends this account's other sessions; this one goes on, and the
+ * stored user no longer has to change it.
+ * @param {string} oldPassword
+ * @param {string} newPassword
+ */
+export async function changePassword(oldPassword, newPassword) {
+  await apiFetch("/auth/password", {
+    method: "POST",
+    body: { old_password: oldPassword, new_password: newPassword },
+  });
+  const session = loadSession();
+  if (session) updateSessionUser({ ...session.user, must_change_password: false });
 }
 
 /** @returns {Promise<User>} */

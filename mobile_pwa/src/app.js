@@ -3,12 +3,13 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import { adoptUserLocale, getLocale, initLocale, setLocale, t } from "./i18n.js";
-import { fetchMe, logout, setUnauthorizedHandler } from "./api.js";
+import { fetchMe, logout, setPasswordChangeHandler, setUnauthorizedHandler } from "./api.js";
 import { loadSession, updateSessionUser } from "./session.js";
 import { navigate, useRoute } from "./router.js";
 import { TopBar } from "./components/topbar.js";
 import { UpdateBanner } from "./components/update-banner.js";
 import { LoginScreen } from "./screens/login.js";
+import { ChangePasswordScreen } from "./screens/change-password.js";
 import { lazyScreen } from "./lazy.js";
 import { loadOutbox, outboxWanted } from "./outbox-status.js";
 
@@ -39,6 +40,7 @@ export function App() {
       setNotice("login.sessionExpired");
       navigate("/login", { replace: true });
     });
+    setPasswordChangeHandler(() => setSession(loadSession()));
   }, []);
 
   // Refresh the user (assignments may have changed) whenever a session starts; offline, the stored
@@ -95,9 +97,18 @@ export function App() {
     navigate("/login", { replace: true });
   }
 
+  function passwordChanged() {
+    setNotice(null);
+    setSession(loadSession());
+    navigate("/", { replace: true });
+  }
+
   let screen;
   if (!session) {
     screen = html`<${LoginScreen} onLoggedIn=${loggedIn} notice=${notice} />`;
+  } else if (session.user.must_change_password) {
+    // The server refuses everything else until then (403 password_change_required).
+    screen = html`<${ChangePasswordScreen} user=${session.user} onChanged=${passwordChanged} onLogout=${loggedOut} />`;
   } else if (path === "/") {
     screen = html`<${HomeScreen} user=${session.user} onLogout=${loggedOut} />`;
   } else if (path === "/outbox") {

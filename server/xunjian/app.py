@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__
 from .clock import Clock, SystemClock
@@ -21,11 +22,15 @@ from .web.context import (
     teardown_session,
 )
 from .web.errors import register_error_handlers
+from .web.headers import SWAGGER_UI_URL
+from .web.headers import install as install_security_headers
 from .web.logs import configure_logging, install_request_logging
 from .web.smorest import Api
 from .web.static import register_pwa
 
 API_PREFIX = "/api/v1"
+# What an account that must change its password may still do: change it, read itself, leave.
+_PASSWORD_CHANGE = frozenset({"auth.change_password", "auth.me", "auth.logout"})
 
 
 def _default_store_factory(settings: Settings) -> Any:
@@ -64,6 +69,11 @@ def create_app(
         sessions = make_sessionmaker(make_engine(settings.database_url))
 
     app = Flask(__name__, static_folder=None)
+    if settings.trusted_proxy_hops:
+        # Behind nginx every request comes from 127.0.0.1: the client's address (login
+        # throttling, logs) is the one the configured number of proxies put in X-Forwarded-For.
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
@@ -74,7 +84,7 @@ def create_app(
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,  # bundled (web/swagger_ui), no CDN
         API_SPEC_OPTIONS={
             "info": {
                 "description": "Patrols, renovation enforcement, photo evidence and work orders "
@@ -125,7 +135,9 @@ def create_app(
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            actor, token_row = authenticate(db(), token.strip(), now())
+            actor, token_row = authenticate(
+                db(), token.strip(), now(), changing_password=request.endpoint in _PASSWORD_CHANGE
+            )
             g.token_row = token_row
             set_actor(actor)
             # Ends the transaction (it may have touched last_used_at) before the body is read.
@@ -161,6 +173,7 @@ def create_app(
 
     app.register_blueprint(verify_page_bp)
     register_pwa(app, settings.pwa_dir)
+    install_security_headers(app, settings.pwa_dir, settings.s3_endpoint)
     return app
 
 

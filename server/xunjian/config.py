@@ -40,6 +40,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must be 0 or a positive whole number")
+    return value
+
+
 def signing_key_problem(value: str) -> str | None:
     """Why ``value`` is not an Ed25519 seed as XUNJIAN_SIGNING_KEY takes it, or None.
 
@@ -86,6 +93,11 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     login_rate_per_minute: int = 20
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to believe (0: none).
+    trusted_proxy_hops: int = 0
+    # Outbound requests (webhooks, Web Push) may go to loopback/private/link-local addresses:
+    # for tests and closed intranets only; otherwise they would be a way into the LAN (SSRF).
+    outbound_allow_private: bool = False
     # Evidence signing key (Ed25519, base64 of the 32-byte seed); generated into data_dir in dev.
     signing_key: str = ""
     pwa_dir: Path = REPO_ROOT / "mobile_pwa"
@@ -123,6 +135,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "login_max_failures": _positive_int,
     "login_lockout_minutes": _positive_int,
     "login_rate_per_minute": _positive_int,
+    "trusted_proxy_hops": _non_negative_int,
+    "outbound_allow_private": _parse_bool,
 }
 
 _CHOICES = {

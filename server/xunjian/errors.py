@@ -75,11 +75,6 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
-class AccountLocked(DomainError):
-    status = 423
-    code = "account_locked"
-
-
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_attempts"

@@ -216,3 +216,54 @@ def test_reference_data_falls_back_offline_and_writes_never_do(
         assert failed == "failed"
     finally:
         phone_context.set_offline(False)
+
+
+def test_a_new_account_sets_its_password_before_anything_else(
+    live_app: Any, phone_page: Page, js_errors: list[str]
+) -> None:
+    """The server refuses everything but the password change (403 password_change_required);
+    the app goes straight to the change-password form and then home."""
+    from sqlalchemy import select
+
+    from xunjian.auth import service
+    from xunjian.auth.models import User
+    from xunjian.org.models import Property
+
+    with live_app.sessions() as session:
+        admin = session.scalar(select(User).where(User.username == "admin"))
+        actor = service.build_actor(session, admin)
+        user = service.create_user(
+            session, actor, username="e2e-newcomer", display_name="新同事", password="first-pass-1"
+        )
+        session.flush()
+        cuihu = session.scalar(select(Property.id).where(Property.code == "CUIHU"))
+        service.assign_role(session, actor, user, property_id=cuihu, role="floor_manager")
+        session.commit()
+
+    url = str(live_app.url).rstrip("/")
+    open_app(phone_page, url)
+    phone_page.locator("input[name=username]").fill("e2e-newcomer")
+    phone_page.locator("input[name=password]").fill("first-pass-1")
+    phone_page.locator(LOGIN_BUTTON).tap()
+    form = phone_page.locator("[data-testid=change-password]")
+    expect(form).to_be_visible()
+    expect(form).to_contain_text("新同事")
+
+    form.locator("input[name=current-password]").fill("first-pass-1")
+    form.locator("input[name=new-password]").fill("my-own-pass-2")
+    form.locator("input[name=repeat-password]").fill("my-own-pass-3")
+    phone_page.locator("[data-testid=password-submit]").tap()
+    expect(phone_page.locator("[data-testid=password-error]")).to_have_text(
+        "两次输入的新密码不一致。"
+    )
+
+    form.locator("input[name=repeat-password]").fill("my-own-pass-2")
+    phone_page.locator("[data-testid=password-submit]").tap()
+    expect(phone_page.locator("[data-testid=greeting]")).to_be_visible()
+    phone_page.reload()
+    expect(phone_page.locator("[data-testid=greeting]")).to_be_visible()
+    with live_app.sessions() as session:
+        user = session.scalar(select(User).where(User.username == "e2e-newcomer"))
+        assert user is not None and user.must_change_password is False
+    blocked = [e for e in js_errors if "Content Security Policy" in e or e.startswith("uncaught")]
+    assert blocked == []

@@ -78,6 +78,8 @@ export function classify(outcome) {
   if (status >= 200 && status < 300) return "done";
   if (status === 0) return "retry";
   if (status === 401) return "auth";
+  // The account must set a new password first: nothing wrong with the item, it waits like a 401.
+  if (status === 403 && outcome.code === "password_change_required") return "auth";
   if (status === 409 || status === 412) return "conflict";
   // Timeouts, "too early", throttling: the same request can succeed later.
   if (status === 408 || status === 425 || status === 429) return "retry";

@@ -2,7 +2,7 @@
 // to sync — on start, on the `online` event, when the app comes back to the foreground, on
 // "Sync now", and on a timer set to the next item's retry time — and keeps the heartbeat going.
 // What a sync does is outbox.js; the screens read `snapshot` and call the methods here.
-import { sessionRejected } from "../api.js";
+import { passwordChangeRequired, sessionRejected } from "../api.js";
 import { publishOutboxStatus } from "../outbox-status.js";
 import { adoptDeviceId, deviceId, loadSession, newUuid, ownerIdOf } from "../session.js";
 import { shellVersion } from "../sw-client.js";
@@ -67,7 +67,10 @@ export class OutboxRuntime {
       isOnline: () => navigator.onLine,
       newId: newUuid,
       exclusive: exclusive,
-      onUnauthorized: (outcome, token) => sessionRejected(outcome, token),
+      onUnauthorized: (outcome, token) =>
+        outcome.code === "password_change_required"
+          ? passwordChangeRequired(token)
+          : sessionRejected(outcome, token),
       onChange: () => {
         void this.refresh();
         this.channel?.postMessage("changed");

@@ -1,5 +1,5 @@
 // Sign-in: username and password, big targets, and the server's own words when it refuses
-// (wrong password, account locked, too many attempts).
+// (wrong password, too many attempts with the time to wait).
 import { useRef, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { errorMessage, t } from "../i18n.js";

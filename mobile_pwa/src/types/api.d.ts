@@ -9617,8 +9617,6 @@ export interface components {
             readonly id?: number;
             readonly is_admin?: boolean;
             readonly locale?: string;
-            /** Format: date-time */
-            readonly locked_until?: string | null;
             readonly must_change_password?: boolean;
             readonly phone?: string;
             readonly username?: string;

@@ -1,7 +1,16 @@
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { fakeFetch, installStorage, jsonResponse } from "./helpers.js";
-import { ApiError, apiFetch, fetchMe, login, logout, setUnauthorizedHandler } from "../../src/api.js";
+import {
+  ApiError,
+  apiFetch,
+  changePassword,
+  fetchMe,
+  login,
+  logout,
+  setPasswordChangeHandler,
+  setUnauthorizedHandler,
+} from "../../src/api.js";
 import { loadSession, saveSession } from "../../src/session.js";
 
 const USER = {
@@ -58,14 +67,18 @@ test("a wrong password is an error for the screen, not a session expiry", async 
   assert.equal(unauthorized, 0);
 });
 
-test("locked and throttled accounts keep code, details and Retry-After", async () => {
+test("wrong passwords and throttled logins keep code, details and Retry-After", async () => {
   fakeFetch(() =>
-    jsonResponse(423, { code: "account_locked", message: "Locked.", details: { message_zh: "已锁定。" } }),
+    jsonResponse(
+      401,
+      { code: "invalid_credentials", message: "Wrong.", details: { message_zh: "错误。" } },
+      { "Retry-After": "15" },
+    ),
   );
-  const locked = await rejection(login("fm1", "x"));
-  assert.equal(locked.status, 423);
-  assert.equal(locked.code, "account_locked");
-  assert.deepEqual(locked.details, { message_zh: "已锁定。" });
+  const wrong = await rejection(login("fm1", "x"));
+  assert.equal(wrong.status, 401);
+  assert.deepEqual(wrong.details, { message_zh: "错误。" });
+  assert.equal(wrong.retryAfter, 15);
 
   fakeFetch(() => jsonResponse(429, { code: "too_many_attempts", message: "Slow down." }, { "Retry-After": "120" }));
   const throttled = await rejection(login("fm1", "x"));
@@ -137,4 +150,26 @@ test("a refused token ends its session, but a late refusal never ends a newer on
   sessionRejected({ status: 401, code: "unauthenticated", message: "Expired." }, "new");
   assert.equal(loadSession(), null);
   assert.equal(unauthorized, 1);
+});
+
+test("a 403 password_change_required marks the session; changing the password clears it", async () => {
+  saveSession({ token: "t1", expiresAt: "2999-01-01T00:00:00Z", user: { id: 1, username: "fm1", must_change_password: false } });
+  let asked = 0;
+  setPasswordChangeHandler(() => asked++);
+  fakeFetch(() => jsonResponse(403, { code: "password_change_required", message: "Change it." }));
+  const refused = await rejection(apiFetch("/properties"));
+  assert.equal(refused.code, "password_change_required");
+  assert.equal(asked, 1);
+  assert.equal(loadSession()?.token, "t1"); // still signed in: the token may change the password
+  assert.equal(loadSession()?.user.must_change_password, true);
+
+  /** @type {{ url: string, body: unknown }[]} */
+  const sent = [];
+  fakeFetch((url, init) => {
+    sent.push({ url: String(url), body: JSON.parse(String(init?.body)) });
+    return new Response(null, { status: 204 });
+  });
+  await changePassword("old-pass-1", "new-pass-2");
+  assert.deepEqual(sent, [{ url: "/api/v1/auth/password", body: { old_password: "old-pass-1", new_password: "new-pass-2" } }]);
+  assert.equal(loadSession()?.user.must_change_password, false);
 });

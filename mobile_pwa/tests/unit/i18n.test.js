@@ -75,13 +75,13 @@ test("without a device choice the user's locale is adopted at login", () => {
 
 test("errors: Chinese prefers the server's message_zh, then our text for the code", () => {
   const locked = {
-    status: 423,
-    code: "account_locked",
-    message: "Account locked until 10:30.",
-    details: { message_zh: "账户已锁定至 10:30。" },
+    status: 429,
+    code: "too_many_attempts",
+    message: "Try again in 15 seconds.",
+    details: { message_zh: "请 15 秒后再试。" },
   };
-  assert.equal(errorMessage(locked), "账户已锁定至 10:30。");
-  assert.equal(errorMessage({ ...locked, details: {} }), zhCN["error.account_locked"]);
+  assert.equal(errorMessage(locked), "请 15 秒后再试。");
+  assert.equal(errorMessage({ ...locked, details: {} }), zhCN["error.too_many_attempts"]);
   const unknown = { status: 418, code: "teapot", message: "I am a teapot." };
   assert.equal(errorMessage(unknown), "I am a teapot.");
   assert.equal(errorMessage({ status: 500, code: "http_500", message: "" }), "出错了，请重试。（500）");

@@ -90,6 +90,14 @@ test("each answer maps to one action", () => {
   }
 });
 
+test("an account that must change its password holds its queue instead of failing it", () => {
+  const blocked = outcome(403, { code: "password_change_required" });
+  assert.equal(classify(blocked), "auth");
+  const verdict = verdictFor(item("a1"), blocked, NOW);
+  assert.equal(verdict.patch.state, "pending");
+  assert.equal(verdict.patch.attempts, undefined); // not the item's fault: no attempt counted
+});
+
 test("a photo is done only when the server's sha256 equals ours", () => {
   const photo = item("p1", { kind: "photo", sha256: "ab".repeat(32) });
   const matching = verdictFor(photo, outcome(201, { body: { sha256: "AB".repeat(32) } }), NOW);

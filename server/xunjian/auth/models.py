@@ -25,8 +25,6 @@ class User(CompanyScoped, Versioned, Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(10), default="zh-CN")
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None]
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -67,10 +65,14 @@ class ApiToken(Base):
 
 
 class LoginAttempt(Base):
-    """Kept in the database so the rate limit holds across all server processes."""
+    """Kept in the database so login throttling holds across all server processes
+    (auth/throttle.py). ``username`` is the name as typed, whether or not such an account exists."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_ip_at", "ip", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+        Index("ix_login_attempts_username_ip_at", "username", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)

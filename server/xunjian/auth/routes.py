@@ -63,7 +63,6 @@ def user_out(user: User) -> dict[str, Any]:
                 "is_admin",
                 "active",
                 "must_change_password",
-                "locked_until",
             )
         },
         "assignments": [
@@ -96,7 +95,7 @@ def login(args: dict[str, Any]) -> dict[str, Any]:
             settings=platform().settings,
         )
     except DomainError:
-        commit()  # keep the failed-attempt counter and the lock-out
+        commit()  # keep the failed attempt: the throttle counts it
         raise
     commit()
     return {
@@ -129,7 +128,9 @@ def change_password(args: dict[str, Any]) -> None:
     actor = current_actor()
     user = db().get(User, actor.user_id)
     assert user is not None
-    service.change_own_password(db(), actor, user, args["old_password"], args["new_password"])
+    service.change_own_password(
+        db(), actor, user, args["old_password"], args["new_password"], now(), g.token_row
+    )
     commit()
 
 
@@ -200,9 +201,8 @@ class UserItem(MethodView):
     @users_blp.response(200, UserSchema)
     def patch(self, args: dict[str, Any], user_id: int) -> dict[str, Any]:
         user = _visible_user(user_id)
-        service.check_can_manage(current_actor(), user)
         check_if_match(user)
-        service.update_user(db(), current_actor(), user, args)
+        service.update_user(db(), current_actor(), user, args, now())
         commit()
         set_etag(user)
         return user_out(user)
@@ -214,7 +214,6 @@ class UserItem(MethodView):
 def reset_password(args: dict[str, Any], user_id: int) -> None:
     """An administrator sets a new password; the user's sessions end and it must be changed."""
     user = _visible_user(user_id)
-    service.check_can_manage(current_actor(), user)
     service.reset_password(db(), current_actor(), user, args["new_password"], now())
     commit()
 

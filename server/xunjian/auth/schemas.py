@@ -47,7 +47,6 @@ class UserSchema(Schema):
     is_admin = ma.fields.Boolean(dump_only=True)
     active = ma.fields.Boolean(dump_only=True)
     must_change_password = ma.fields.Boolean(dump_only=True)
-    locked_until = fields.AwareDateTime(dump_only=True, allow_none=True)
     assignments = ma.fields.List(ma.fields.Nested(AssignmentSchema), dump_only=True)
 
 

@@ -1,4 +1,4 @@
-"""Login, tokens, lock-out and staff accounts. No Flask here: callers pass the actor and clock."""
+"""Login, tokens and staff accounts. No Flask here: callers pass the actor and clock."""
 
 from __future__ import annotations
 
@@ -12,17 +12,11 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..config import Settings
-from ..errors import (
-    AccountLocked,
-    Conflict,
-    InvalidInput,
-    NotFound,
-    TooManyRequests,
-    Unauthenticated,
-)
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from ..org.models import Property
-from ..permissions import ROLES, require, require_anywhere
+from ..permissions import ROLES, can, require_anywhere
 from ..tenancy import Actor, unscoped
+from . import throttle
 from .models import ApiToken, LoginAttempt, RoleAssignment, User
 from .passwords import hash_password, verify_password
 
@@ -67,18 +61,12 @@ def build_actor(session: Session, user: User) -> Actor:
     )
 
 
-def _check_rate_limit(session: Session, ip: str, now: dt.datetime, settings: Settings) -> None:
-    recent = session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.ip == ip, LoginAttempt.at > now - dt.timedelta(minutes=1)
-        )
+def throttle_policy(settings: Settings) -> throttle.Policy:
+    return throttle.Policy(
+        free_failures=settings.login_max_failures,
+        max_delay=dt.timedelta(minutes=settings.login_lockout_minutes),
+        client_failures_per_minute=settings.login_rate_per_minute,
     )
-    if (recent or 0) >= settings.login_rate_per_minute:
-        raise TooManyRequests(
-            "Too many login attempts from this device. Wait a minute and try again.",
-            message_zh="登录尝试过于频繁，请一分钟后再试。",
-            retry_after=60,
-        )
 
 
 def login(
@@ -93,46 +81,24 @@ def login(
 ) -> LoginResult:
     """Check a password and issue a token.
 
-    Failed attempts are flushed before the error is raised: the caller must commit even when
-    this raises, or the lock-out counter would never grow.
+    Every refusal looks the same whether the username exists, is disabled or not: one 401
+    ``invalid_credentials`` after an Argon2 verification (against a dummy hash for unknown
+    names), or one 429 from the throttle before any verification. Failed attempts are flushed
+    before the error is raised: the caller must commit even when this raises.
     """
-    _check_rate_limit(session, ip, now, settings)
-    user = session.scalar(select(User).where(User.username == username.strip()))
-
-    def fail(error: Exception) -> Exception:
-        session.add(LoginAttempt(at=now, ip=ip, username=username[:80], success=False))
-        session.flush()
-        return error
-
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise fail(
-            AccountLocked(
-                f"This account is locked after repeated wrong passwords. Try again in {minutes} "
-                "minutes or ask an administrator to reset the password.",
-                message_zh=(
-                    f"密码多次错误，账号已锁定。请 {minutes} 分钟后再试，或请管理员重置密码。"
-                ),
-                retry_after=minutes * 60,
-            )
-        )
+    key = throttle.account_key(username)
+    policy = throttle_policy(settings)
+    throttle.check(session, key, ip, now, policy)
+    user = session.scalar(select(User).where(User.username == key))
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.active:
-        if user is not None and not password_ok:
-            user.failed_logins += 1
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
-                user.failed_logins = 0
-                audit.record(session, None, user, "locked")
-        raise fail(
-            Unauthenticated(
-                "Wrong username or password.",
-                message_zh="用户名或密码错误。",
-                code="invalid_credentials",
-            )
+        throttle.record(session, key, ip, now, success=False)
+        raise Unauthenticated(
+            "Wrong username or password.",
+            message_zh="用户名或密码错误。",
+            code="invalid_credentials",
+            retry_after=throttle.wait_after_failure(session, key, ip, now, policy),
         )
-    user.failed_logins = 0
-    user.locked_until = None
     token = secrets.token_urlsafe(32)
     expires_at = now + dt.timedelta(hours=settings.token_ttl_hours)
     session.add(
@@ -144,14 +110,18 @@ def login(
             expires_at=expires_at,
         )
     )
-    session.add(LoginAttempt(at=now, ip=ip, username=user.username, success=True))
-    session.flush()
+    throttle.record(session, key, ip, now, success=True)
     return LoginResult(
         token=token, expires_at=expires_at, user=user, actor=build_actor(session, user)
     )
 
 
-def authenticate(session: Session, token: str, now: dt.datetime) -> tuple[Actor, ApiToken]:
+def authenticate(
+    session: Session, token: str, now: dt.datetime, *, changing_password: bool = False
+) -> tuple[Actor, ApiToken]:
+    """The actor behind a bearer token. An account that must change its password may only
+    do that (``changing_password``: the caller is changing it, reading itself or logging out);
+    anything else is refused with 403 ``password_change_required``."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthenticated(
@@ -162,6 +132,12 @@ def authenticate(session: Session, token: str, now: dt.datetime) -> tuple[Actor,
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthenticated("This account is disabled.", message_zh="该账号已停用。")
+    if user.must_change_password and not changing_password:
+        raise Forbidden(
+            "You must set a new password before you continue.",
+            message_zh="请先设置新密码再继续。",
+            code="password_change_required",
+        )
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_INTERVAL:
         row.last_used_at = now
     return build_actor(session, user), row
@@ -171,10 +147,13 @@ def logout(session: Session, token_row: ApiToken, now: dt.datetime) -> None:
     token_row.revoked_at = now
 
 
-def revoke_all_tokens(session: Session, user_id: int, now: dt.datetime) -> None:
-    for row in session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-    ):
+def revoke_all_tokens(
+    session: Session, user_id: int, now: dt.datetime, *, except_token_id: int | None = None
+) -> None:
+    stmt = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if except_token_id is not None:
+        stmt = stmt.where(ApiToken.id != except_token_id)
+    for row in session.scalars(stmt):
         row.revoked_at = now
 
 
@@ -188,18 +167,30 @@ def purge_expired(session: Session, now: dt.datetime) -> int:
 # --- staff accounts ---------------------------------------------------------------------------
 
 
-def check_can_manage(actor: Actor, user: User) -> None:
-    """Admins manage accounts; a property admin only accounts working at their properties."""
+def check_can_manage(session: Session, actor: Actor, user: User) -> None:
+    """Company admins manage every account. A property admin manages only accounts whose every
+    assignment is at a property they administer: resetting the password of someone who also
+    works elsewhere would hand them that person's rights there too. Nobody but a company admin
+    manages a company admin."""
     if actor.is_admin:
         return
-    shared = {a.property_id for a in user.assignments} & actor.property_ids
-    if not user.assignments:
-        require_anywhere(actor, "users.write")
-        return
-    if not shared:
+    # All of them, not only those the actor's property scope lets the session see.
+    held = set(
+        session.scalars(
+            unscoped(select(RoleAssignment.property_id).where(RoleAssignment.user_id == user.id))
+        )
+    )
+    if held and not held & actor.property_ids:
         raise NotFound("No such user.", message_zh="用户不存在。")
-    for pid in shared:
-        require(actor, "users.write", pid)
+    require_anywhere(actor, "users.write")
+    outside = sorted(pid for pid in held if not can(actor, "users.write", pid))
+    if user.is_admin or outside:
+        raise Forbidden(
+            "This account also has rights outside the properties you administer; "
+            "ask a company administrator.",
+            message_zh="该账号在您管理的项目之外也有权限，请联系公司管理员处理。",
+            code="user_outside_your_properties",
+        )
 
 
 def create_user(
@@ -243,30 +234,73 @@ def create_user(
     return user
 
 
-def update_user(session: Session, actor: Actor, user: User, changes: dict[str, object]) -> User:
+def update_user(
+    session: Session, actor: Actor, user: User, changes: dict[str, object], now: dt.datetime
+) -> User:
+    check_can_manage(session, actor, user)
     if "is_admin" in changes and not actor.is_admin:
         raise InvalidInput("Only a company administrator can change administrator rights.")
+    demoted = user.is_admin and changes.get("is_admin") is False
+    deactivated = user.active and changes.get("active") is False
+    if user.id == actor.user_id and (demoted or deactivated):
+        raise Forbidden(
+            "You cannot remove your own administrator rights or deactivate your own account; "
+            "ask another administrator.",
+            message_zh="不能撤销自己的管理员权限或停用自己的账号，请由其他管理员操作。",
+            code="own_account",
+        )
+    if user.is_admin and user.active and (demoted or deactivated):
+        _check_not_last_admin(session, user)
     before = audit.snapshot(user)
+    if "active" in changes and changes["active"] != user.active:
+        # Sessions end when an account is disabled, and a re-enabled account starts afresh:
+        # tokens issued before either change never work again.
+        revoke_all_tokens(session, user.id, now)
     for key, value in changes.items():
         setattr(user, key, value)
     audit.record(session, actor, user, "update", before=before)
     return user
 
 
+def _check_not_last_admin(session: Session, user: User) -> None:
+    others = session.scalar(
+        select(func.count(User.id)).where(
+            User.company_id == user.company_id,
+            User.is_admin.is_(True),
+            User.active.is_(True),
+            User.id != user.id,
+        )
+    )
+    if not others:
+        raise Conflict(
+            "This is the company's last active administrator; make someone else an "
+            "administrator first.",
+            message_zh="这是公司最后一名有效的管理员，请先指定其他管理员。",
+            code="last_admin",
+        )
+
+
 def reset_password(
     session: Session, actor: Actor, user: User, new_password: str, now: dt.datetime
 ) -> None:
+    check_can_manage(session, actor, user)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
     revoke_all_tokens(session, user.id, now)
     audit.record(session, actor, user, "password_reset")
 
 
 def change_own_password(
-    session: Session, actor: Actor, user: User, old_password: str, new_password: str
+    session: Session,
+    actor: Actor,
+    user: User,
+    old_password: str,
+    new_password: str,
+    now: dt.datetime,
+    current_token: ApiToken,
 ) -> None:
+    """Change one's own password; every other session of the account ends (a password changed
+    because it leaked must not leave the thief's session running)."""
     if not verify_password(user.password_hash, old_password):
         raise InvalidInput(
             "The current password is wrong.",
@@ -274,8 +308,16 @@ def change_own_password(
             code="wrong_password",
             details={"old_password": ["wrong password"]},
         )
+    if old_password == new_password:
+        raise InvalidInput(
+            "The new password must differ from the current one.",
+            message_zh="新密码不能与当前密码相同。",
+            code="same_password",
+            details={"new_password": ["same as the current password"]},
+        )
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
+    revoke_all_tokens(session, user.id, now, except_token_id=current_token.id)
     audit.record(session, actor, user, "password_change")
 
 
@@ -288,6 +330,7 @@ def assign_role(
     role: str,
     client_id: object = None,
 ) -> RoleAssignment:
+    check_can_manage(session, actor, user)
     if role not in ROLES:
         raise InvalidInput(f"Unknown role {role!r}.", details={"role": [f"one of {list(ROLES)}"]})
     existing = session.scalar(
@@ -306,6 +349,7 @@ def assign_role(
 
 
 def remove_assignment(session: Session, actor: Actor, row: RoleAssignment) -> None:
+    check_can_manage(session, actor, row.user)
     before = audit.snapshot(row)
     audit.record(session, actor, row, "delete", before=before)
     session.delete(row)

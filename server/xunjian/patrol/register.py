@@ -6,7 +6,6 @@ every check-in and finding of those runs (a night round past midnight stays on i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -20,6 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import exports
 from ..org import localtime
 from ..org.models import Property
 from .labels import cjk_font, place_of, places
@@ -146,12 +146,10 @@ CSV_COLUMNS = (
 
 
 def register_csv(data: dict[str, Any], lang: str = "zh") -> bytes:
-    """UTF-8 with a BOM: Excel, which most offices open it with, needs it for Chinese."""
+    """The day's register as CSV (exports.py: UTF-8 with a BOM, formula-safe cells)."""
     tz = localtime.tz(data["timezone"])
     zh = lang == "zh"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([zh_name if zh else name for name, zh_name in CSV_COLUMNS])
+    lines: list[list[Any]] = [[zh_name if zh else name for name, zh_name in CSV_COLUMNS]]
     for entry in data["runs"]:
         run = entry["run"]
         base = {
@@ -203,9 +201,8 @@ def register_csv(data: dict[str, Any], lang: str = "zh") -> bytes:
                     "photos": " ".join(p["client_id"] for p in item["photos"]),
                 }
             )
-        for row in rows:
-            writer.writerow([row.get(name, "") for name, _ in CSV_COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        lines.extend([row.get(name, "") for name, _ in CSV_COLUMNS] for row in rows)
+    return exports.csv_bytes(lines)
 
 
 def register_pdf(data: dict[str, Any], prop: Property) -> bytes:

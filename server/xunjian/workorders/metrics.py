@@ -16,7 +16,6 @@ Definitions (each order counts once per metric, in one period; periods are local
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .. import exports
 from ..org import localtime
 from ..org.models import Property
 from .models import ReturnVisit, ServiceRequest, WorkOrder
@@ -178,13 +178,8 @@ def summary_rows(report: dict[str, Any]) -> list[list[Any]]:
 
 
 def to_csv(report: dict[str, Any]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["property_id", report["property_id"], "from", report["start"], "to", report["end"]]
-    )
-    writer.writerows(summary_rows(report))
-    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel then reads the Chinese correctly
+    head = ["property_id", report["property_id"], "from", report["start"], "to", report["end"]]
+    return exports.csv_bytes([head, *summary_rows(report)])
 
 
 def to_xlsx(report: dict[str, Any]) -> bytes:
@@ -196,17 +191,19 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     assert sheet is not None
     sheet.title = "summary"
     sheet.append(
-        [
-            "property_id",
-            report["property_id"],
-            "from",
-            str(report["start"]),
-            "to",
-            str(report["end"]),
-        ]
+        exports.row(
+            [
+                "property_id",
+                report["property_id"],
+                "from",
+                str(report["start"]),
+                "to",
+                str(report["end"]),
+            ]
+        )
     )
     for row in summary_rows(report):
-        sheet.append(row)
+        sheet.append(exports.row(row))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=3, min_col=5, max_col=5):
@@ -218,14 +215,16 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     )
     for order, ok in report["_detail"]:
         detail.append(
-            [
-                order.id,
-                order.priority,
-                _naive(order.created_at),
-                _naive(order.completion_due_at),
-                _naive(order.first_done_at),
-                ok,
-            ]
+            exports.row(
+                [
+                    order.id,
+                    order.priority,
+                    _naive(order.created_at),
+                    _naive(order.completion_due_at),
+                    _naive(order.first_done_at),
+                    ok,
+                ]
+            )
         )
     out = io.BytesIO()
     book.save(out)

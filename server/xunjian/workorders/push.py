@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from .. import outbound
 from ..errors import Conflict
 from ..tenancy import Actor
 from .common import field_error
@@ -68,13 +69,10 @@ Sender = Callable[[dict[str, Any], str, VapidKeys, int, float], tuple[int | None
 def webpush_send(
     info: dict[str, Any], payload: str, keys: VapidKeys, ttl: int, timeout: float
 ) -> tuple[int | None, str]:
-    """Encrypt (RFC 8291, aes128gcm) and POST with a VAPID JWT (RFC 8292), by pywebpush."""
-    import requests
+    """Encrypt (RFC 8291, aes128gcm) and sign (RFC 8292) with pywebpush; POST via outbound.py."""
     from py_vapid import Vapid
     from pywebpush import WebPushException, webpush
 
-    http = requests.Session()
-    http.max_redirects = 0  # as for webhooks: a redirect must not lead the server into the LAN
     try:
         # Parsed here, not by pywebpush, which would first take the key for a file name.
         key = keys.private_key
@@ -86,16 +84,40 @@ def webpush_send(
             vapid_claims={"sub": keys.subject},
             ttl=ttl,
             timeout=timeout,
-            requests_session=http,
+            requests_session=_OutboundPoster(outbound.private_allowed()),
         )
         return int(response.status_code), ""
     except WebPushException as exc:
         status = getattr(exc.response, "status_code", None)
         return (int(status) if status is not None else None), str(exc.message)[:300]
-    except Exception as exc:  # network errors, a redirect, a bad key: logged on the row, retried
+    except Exception as exc:  # network errors, a refused address, a bad key: logged, retried
         return None, f"{type(exc).__name__}: {exc}"[:300]
-    finally:
-        http.close()
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The part of a requests.Response that pywebpush reads."""
+
+    status_code: int
+    text: str
+    reason: str = ""
+    headers: dict[str, str] | None = None
+
+
+class _OutboundPoster:
+    """Stands in for pywebpush's requests session, so a push goes out like every other outbound
+    request: address checked at send time, connected to as checked, redirects not followed."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def post(
+        self, url: str, *, data: bytes | None, headers: Any, timeout: float, **_: Any
+    ) -> _Answer:
+        status, text = outbound.post(
+            url, data or b"", dict(headers), timeout, allow_private=self.allow_private
+        )
+        return _Answer(status_code=status, text=text)
 
 
 def public_config(keys: VapidKeys | None) -> dict[str, Any]:

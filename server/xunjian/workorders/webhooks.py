@@ -15,21 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, outbound
 from ..config import Settings
 from ..tenancy import Actor, unscoped
 from .common import field_error
@@ -83,36 +80,26 @@ def next_attempt_after(attempts: int, now: dt.datetime) -> dt.datetime | None:
 
 
 def private_targets_allowed(settings: Settings) -> bool:
-    """Loopback and LAN targets (webhooks, push services) only outside production: tests post
-    to 127.0.0.1, while a production server must not be steered at its own network."""
-    return not settings.is_production
+    """Loopback and LAN targets (webhooks, push services) only where the operator allows them
+    (`XUNJIAN_OUTBOUND_ALLOW_PRIVATE`: tests, intranets); never by default (outbound.py)."""
+    return settings.outbound_allow_private
 
 
 def check_url(
     url: str, *, allow_private: bool, field: str = "url", code: str = "bad_webhook_url"
 ) -> str:
-    """http(s) only; in production only https to public addresses (no SSRF into the LAN).
+    """https to public addresses only, judged by what the host resolves to (outbound.py).
     Also guards Web Push endpoints, which the phone supplies and the server then POSTs to."""
-    parts = urlsplit(url)
-    bad = field_error(
-        field,
-        "The URL must be http(s)://host/… (https to a public host in production).",
-        "地址须为 http(s)://主机/…（生产环境须为公网 https 地址）。",
-        code=code,
-    )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise bad
-    if allow_private:
-        return url
-    host = parts.hostname
-    if parts.scheme != "https" or host == "localhost" or host.endswith(".local"):
-        raise bad
     try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return url
-    if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-        raise bad
+        outbound.check_url(url, allow_private=allow_private)
+    except outbound.OutboundRefused:
+        raise field_error(
+            field,
+            "The URL must be https://host/… on a public address (not a private, loopback or "
+            "link-local one).",
+            "地址须为公网 https://主机/…（不能是内网、本机或链路本地地址）。",
+            code=code,
+        ) from None
     return url
 
 
@@ -231,26 +218,20 @@ def _json_default(value: Any) -> Any:
 # --- delivery -----------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx is an answer (a failed delivery), never followed with our body
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 def http_send(
     url: str, body: bytes, headers: dict[str, str], timeout: float
 ) -> tuple[int | None, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    """POST through outbound.py: the address is checked again now and connected to as checked,
+    and a 3xx is an answer (a failed delivery), never followed with our body."""
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return int(response.status), ""
-    except urllib.error.HTTPError as error:
-        return int(error.code), f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, str(reason)[:300]
+        status, _ = outbound.post(
+            url, body, headers, timeout, allow_private=outbound.private_allowed()
+        )
+    except outbound.OutboundRefused as error:
+        return None, f"refused: {error}"[:300]
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return None, f"{type(error).__name__}: {error}"[:300]
+    return status, "" if 200 <= status < 300 else f"HTTP {status}"
 
 
 def headers_for(delivery: WebhookDelivery, secret: str, now: dt.datetime) -> dict[str, str]:
