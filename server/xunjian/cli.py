@@ -117,11 +117,14 @@ def demo(password: str | None, empty: bool, seed: int | None) -> None:
     import time
 
     from .demo import DEMO_PASSWORD, DEMO_SEED
+    from .migrations import migrate as run_migrations
     from .seaweed import SeaweedProcess
     from .storage import ObjectStore
 
     settings = _settings()
     started = time.monotonic()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    run_migrations(settings.database_url)  # a no-op on a current database
     seaweed = None
     if not empty and not settings.s3_endpoint:
         # Photos need the object store: the bundled one, for as long as the load takes.

@@ -360,7 +360,8 @@ def history(world: World, routes: dict[str, list[tuple[RoutePlan, Route]]]) -> d
             if roll < 0.08:
                 counts["missed"] += 1
                 continue
-            runner = plan.runners[rng.randrange(len(plan.runners))]
+            pick = rng.randrange(len(plan.runners))
+            runner = plan.runners[0 if back == 0 else pick]  # today: the route's regular
             stops = [s for s in stops_of[route.id] if s is not None]
             if roll < 0.16:  # late: the alert goes out first; the late start resolves it
                 counts["late"] += 1
