@@ -116,7 +116,7 @@ def demo(password: str | None, empty: bool, seed: int | None) -> None:
     routes and 30 days of patrols, renovation, requests and work orders. Idempotent."""
     import time
 
-    from .demo import DEMO_PASSWORD, DEMO_SEED
+    from .demo import DEMO_PASSWORD, DEMO_SEED, history_loaded
     from .migrations import migrate as run_migrations
     from .seaweed import SeaweedProcess
     from .storage import ObjectStore
@@ -126,6 +126,8 @@ def demo(password: str | None, empty: bool, seed: int | None) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     run_migrations(settings.database_url)  # a no-op on a current database
     seaweed = None
+    with session_scope(_sessions(settings)) as session:
+        empty = empty or history_loaded(session)  # loaded already: no need for the store
     if not empty and not settings.s3_endpoint:
         # Photos need the object store: the bundled one, for as long as the load takes.
         seaweed = SeaweedProcess(

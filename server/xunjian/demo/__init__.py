@@ -72,7 +72,7 @@ def load_demo(
     if history:
         if store is None or signer is None:
             raise ValueError("the demo history needs the object store and the signer (photos)")
-        if not _has_history(session):
+        if not history_loaded(session):
             from .story import load_history
 
             counts = load_history(
@@ -86,7 +86,8 @@ def load_demo(
     return result
 
 
-def _has_history(session: Session) -> bool:
+def history_loaded(session: Session) -> bool:
+    """Whether the demo history is in this database (its first checkpoint is the marker)."""
     from ..org.models import Property
     from ..patrol.models import Checkpoint
 
