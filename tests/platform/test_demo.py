@@ -5,6 +5,7 @@ shared database keeps the bare demo), then read through the real API as each rol
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -121,12 +123,12 @@ def get(full_demo: Loaded, demo_client: Any) -> Any:
                 s.commit()
         return tokens[username]
 
-    def fetch(username: str, url: str) -> Any:
+    def fetch(username: str, url: str, *, raw: bool = False) -> Any:
         response = demo_client.get(
             f"/api/v1{url}", headers={"Authorization": f"Bearer {token(username)}"}
         )
         assert response.status_code == 200, (url, response.get_json())
-        return response.get_json()
+        return response if raw else response.get_json()
 
     return fetch
 
@@ -216,6 +218,14 @@ def test_spot_checks_meet_quota_at_one_property_and_miss_it_at_the_other(
     )
     assert cuihu["compliant"] and not jinrong["compliant"]
     assert cuihu["storm_days_covered"]
+
+
+def test_the_qr_label_sheet_prints_every_checkpoint(get: Any, ids: dict[str, int]):
+    sheet = get("sup1", f"/patrol/properties/{ids['CUIHU']}/labels.pdf", raw=True)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet.data)).pages)
+    for n in range(1, 13):
+        assert f"编号 CH{n:02d}" in text
+    assert sheet.data.count(b"/Subtype /Image") >= 12  # one QR code per label
 
 
 # --- the data behind it -------------------------------------------------------------------
