@@ -34,6 +34,17 @@ NAMING_CONVENTION = {
 }
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK constraint that allows only ``values`` in ``column``: the one
+    spelling of every state and vocabulary constraint (the DDL depends on it, so keep it)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def none_of(column: str, values: tuple[str, ...]) -> str:
+    """The negation of ``one_of``, for "in these states the column must be set" rules."""
+    return f"{column} NOT IN ({', '.join(repr(v) for v in values)})"
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC datetimes on both databases.
 
