@@ -28,6 +28,7 @@ from xunjian.db import make_engine
 from xunjian.demo import DEMO_PASSWORD, load_demo
 from xunjian.evidence.integrity import Signer, new_seed_b64
 from xunjian.evidence.models import Evidence, Loan
+from xunjian.evidence.states import LOAN, REVIEW
 from xunjian.migrations import migrate
 from xunjian.org.models import Property
 from xunjian.patrol.models import Alert, Checkpoint, Finding, Handover, Route, Run
@@ -35,8 +36,7 @@ from xunjian.patrol.states import ALERT, FINDING, HANDOVER, RUN
 from xunjian.renovation.models import Measure, Notice, Renovation, Settlement
 from xunjian.renovation.states import MEASURE, NOTICE, RENOVATION, SETTLEMENT
 from xunjian.workorders.models import ServiceRequest, WorkOrder
-from xunjian.workorders.orders import ORDER
-from xunjian.workorders.requests import REQUEST
+from xunjian.workorders.states import ORDER, REQUEST
 
 # Wednesday 2026-11-25 15:10 in Shenzhen: mid-afternoon, rounds still ahead today.
 NOW = dt.datetime(2026, 11, 25, 7, 10, tzinfo=dt.UTC)
@@ -242,6 +242,8 @@ MACHINES = [
     (Handover.state, HANDOVER),
     (ServiceRequest.state, REQUEST),
     (WorkOrder.state, ORDER),
+    (Evidence.review_status, REVIEW),
+    (Loan.state, LOAN),
 ]
 
 
@@ -249,7 +251,7 @@ MACHINES = [
 def test_every_state_of_every_machine_is_in_the_demo(full_demo: Loaded, column: Any, machine: Any):
     with full_demo.sessions() as s:
         present = set(s.scalars(select(column).distinct()))
-    assert present == set(machine.states_zh)
+    assert present == set(machine.states)
 
 
 def test_checkpoints_routes_and_a_realistic_share_of_bad_rounds(full_demo: Loaded):
