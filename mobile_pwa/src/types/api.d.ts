@@ -308,7 +308,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     building_id: number;
                 };
@@ -329,7 +332,9 @@ export interface paths {
                         "application/json": components["schemas"]["Building"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -792,7 +797,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     evidence_id: number;
                 };
@@ -813,7 +821,9 @@ export interface paths {
                         "application/json": components["schemas"]["Evidence"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -904,7 +914,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     floor_id: number;
                 };
@@ -925,7 +938,9 @@ export interface paths {
                         "application/json": components["schemas"]["Floor"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1062,7 +1077,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     loan_id: number;
                 };
@@ -1083,7 +1101,9 @@ export interface paths {
                         "application/json": components["schemas"]["Loan"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1331,7 +1351,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     alert_id: number;
                 };
@@ -1348,6 +1371,8 @@ export interface paths {
                         "application/json": components["schemas"]["Alert"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1397,7 +1422,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     checkpoint_id: number;
                 };
@@ -1418,7 +1446,9 @@ export interface paths {
                         "application/json": components["schemas"]["CheckpointSetup"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1520,7 +1550,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     finding_id: number;
                 };
@@ -1541,7 +1574,9 @@ export interface paths {
                         "application/json": components["schemas"]["Finding"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1591,7 +1626,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     handover_id: number;
                 };
@@ -1612,7 +1650,9 @@ export interface paths {
                         "application/json": components["schemas"]["Handover"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1636,7 +1676,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     handover_id: number;
                 };
@@ -1657,7 +1700,9 @@ export interface paths {
                         "application/json": components["schemas"]["Handover"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2729,7 +2774,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     route_id: number;
                 };
@@ -2750,7 +2798,9 @@ export interface paths {
                         "application/json": components["schemas"]["Route"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2948,7 +2998,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     run_id: number;
                 };
@@ -2969,7 +3022,9 @@ export interface paths {
                         "application/json": components["schemas"]["Run"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3247,7 +3302,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     property_id: number;
                 };
@@ -3268,7 +3326,9 @@ export interface paths {
                         "application/json": components["schemas"]["Property"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3896,7 +3956,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     measure_id: number;
                 };
@@ -3913,6 +3976,8 @@ export interface paths {
                         "application/json": components["schemas"]["Measure"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3937,7 +4002,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     measure_id: number;
                 };
@@ -3958,7 +4026,9 @@ export interface paths {
                         "application/json": components["schemas"]["Measure"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3982,7 +4052,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     measure_id: number;
                 };
@@ -4003,7 +4076,9 @@ export interface paths {
                         "application/json": components["schemas"]["Measure"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4105,7 +4180,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4126,7 +4204,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4150,7 +4230,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4167,6 +4250,8 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4190,7 +4275,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4211,7 +4299,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4236,7 +4326,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4257,7 +4350,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4282,7 +4377,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4299,6 +4397,8 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4410,7 +4510,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4431,7 +4534,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4750,7 +4855,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -4771,7 +4879,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4792,7 +4902,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -4813,7 +4926,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4957,7 +5072,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -4978,7 +5096,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5093,7 +5213,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -5114,7 +5237,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5139,7 +5264,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -5160,7 +5288,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5211,7 +5341,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     settlement_id: number;
                 };
@@ -5232,7 +5365,9 @@ export interface paths {
                         "application/json": components["schemas"]["Settlement"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5253,7 +5388,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     settlement_id: number;
                 };
@@ -5274,7 +5412,9 @@ export interface paths {
                         "application/json": components["schemas"]["Settlement"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5341,7 +5481,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     settlement_id: number;
                 };
@@ -5358,6 +5501,8 @@ export interface paths {
                         "application/json": components["schemas"]["Settlement"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5501,7 +5646,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5518,6 +5666,8 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5542,7 +5692,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5563,7 +5716,9 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5588,7 +5743,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5609,7 +5767,9 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5634,7 +5794,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5655,7 +5818,9 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5799,7 +5964,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     unit_id: number;
                 };
@@ -5820,7 +5988,9 @@ export interface paths {
                         "application/json": components["schemas"]["Unit"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5937,7 +6107,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     user_id: number;
                 };
@@ -5958,7 +6131,9 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6137,7 +6312,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     webhook_id: number;
                 };
@@ -6158,7 +6336,9 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookWithSecret"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6354,7 +6534,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     completion_id: number;
                 };
@@ -6375,7 +6558,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkCompletion"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6474,7 +6659,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6495,7 +6683,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6515,7 +6705,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6532,6 +6725,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6555,7 +6750,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6572,6 +6770,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6596,7 +6796,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6617,7 +6820,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6642,7 +6847,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6659,6 +6867,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6683,7 +6893,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6704,7 +6917,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6780,7 +6995,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6801,7 +7019,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6826,7 +7046,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6847,7 +7070,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6872,7 +7097,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6893,7 +7121,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6917,7 +7147,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6934,6 +7167,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6958,7 +7193,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6979,7 +7217,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -7004,7 +7244,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -7021,6 +7264,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -7608,7 +7853,11 @@ export interface components {
             note: string;
         };
         Deduction: {
-            amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            amount?: string;
             description?: string;
             id?: number;
             kind?: string;
@@ -7616,8 +7865,12 @@ export interface components {
             violation_id?: number | null;
         };
         DeductionIn: {
-            /** @description CNY, > 0, at most 10,000,000 */
-            amount: number;
+            /**
+             * Format: decimal
+             * @description CNY, > 0, at most 10,000,000
+             * @example 1234.50
+             */
+            amount: string;
             description: string;
             /**
              * @default null
@@ -8516,19 +8769,35 @@ export interface components {
             decided_by_id?: number | null;
             decision_note?: string;
             deductions?: components["schemas"]["Deduction"][];
-            deposit_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            deposit_amount?: string;
             /** @description the If-Match for its decision */
             etag?: string;
             id?: number;
             note?: string;
             property_id?: number;
-            refund_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            refund_amount?: string;
             renovation_id?: number;
-            shortfall_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            shortfall_amount?: string;
             state?: string;
             /** Format: date-time */
             submitted_at?: string | null;
-            total_deductions?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            total_deductions?: string;
             version?: number;
         };
         PersonRate: {
@@ -8720,8 +8989,12 @@ export interface components {
             /** Format: date-time */
             readonly created_at?: string;
             readonly created_by_id?: number;
-            /** @description CNY, 0 to 100000000 */
-            deposit_amount: number;
+            /**
+             * Format: decimal
+             * @description CNY, 0 to 100000000
+             * @example 1234.50
+             */
+            deposit_amount: string;
             /** @default  */
             description: string;
             /** @description evidence client UUIDs or object keys of the documents */
@@ -8782,8 +9055,12 @@ export interface components {
         };
         RenovationPatch: {
             contractor_company?: string;
-            /** @description CNY, 0 to 100000000 */
-            deposit_amount?: number;
+            /**
+             * Format: decimal
+             * @description CNY, 0 to 100000000
+             * @example 1234.50
+             */
+            deposit_amount?: string;
             description?: string;
             documents?: string[];
             /** Format: date */
@@ -9084,17 +9361,33 @@ export interface components {
             decided_by_id?: number | null;
             decision_note?: string;
             deductions?: components["schemas"]["Deduction"][];
-            deposit_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            deposit_amount?: string;
             id?: number;
             note?: string;
             property_id?: number;
-            refund_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            refund_amount?: string;
             renovation_id?: number;
-            shortfall_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            shortfall_amount?: string;
             state?: string;
             /** Format: date-time */
             submitted_at?: string | null;
-            total_deductions?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            total_deductions?: string;
             version?: number;
         };
         SettlementCreate: {
@@ -9767,6 +10060,24 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description Precondition Failed: the record changed since your read (`details.current_etag`) */
+        PRECONDITION_FAILED: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
+        /** @description Precondition Required: send If-Match */
+        PRECONDITION_REQUIRED: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description Unprocessable Entity */
         UNPROCESSABLE_ENTITY: {
             headers: {
@@ -9777,7 +10088,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description the ETag from your last read of this record (`*` overrides any version) */
+        IfMatch: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;

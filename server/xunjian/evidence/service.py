@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
+from ..db import json_list_has
 from ..errors import InvalidInput, NotFound
 from ..org.models import Property
 from ..permissions import properties_where, require
@@ -66,6 +67,8 @@ def filtered(actor: Actor, args: dict[str, Any], tz_of: dict[int, str]) -> Selec
             if args["flagged"]
             else stmt.where(Evidence.flags == [])
         )
+    if args.get("flag"):
+        stmt = stmt.where(json_list_has(Evidence.flags, "code", args["flag"]))
     if "day" in args:
         if "property_id" not in args:
             raise InvalidInput(
@@ -79,10 +82,6 @@ def filtered(actor: Actor, args: dict[str, Any], tz_of: dict[int, str]) -> Selec
             Evidence.received_at >= start, Evidence.received_at < start + dt.timedelta(days=1)
         )
     return stmt
-
-
-def matches_flag(evidence: Evidence, flag: str | None) -> bool:
-    return flag is None or any(f.get("code") == flag for f in evidence.flags or [])
 
 
 def presigned_urls(actor: Actor, evidence: Evidence, store: Any, expires: int) -> dict[str, Any]:
