@@ -165,24 +165,71 @@ def create_admin(username: str, display_name: str, company: str | None, password
 
 
 def _print_demo(result: Any) -> None:
+    if result.history:
+        made = ", ".join(f"{count} {kind}" for kind, count in result.history.items())
+        click.echo(f"demo history loaded: {made}")
     if not result.created:
-        click.echo("demo data already loaded (passwords were printed when it was first loaded)")
+        click.echo("demo accounts already loaded (passwords were printed when first loaded)")
         return
     click.echo("demo data loaded. Accounts (shown once):")
     for username, name, roles in result.accounts:
         click.echo(f"  {username:<8} {result.password}   {name} — {roles}")
 
 
+def _load_demo(settings: Settings, sessions: Any, store: Any, *, empty: bool, **kw: Any) -> Any:
+    """The demo company; unless ``empty``, with its 30 days of history (photos go to
+    ``store``, signed with the evidence key)."""
+    from .demo import load_demo
+    from .evidence.integrity import load_signer
+
+    with session_scope(sessions) as session:
+        if empty:
+            return load_demo(session, **kw)
+        return load_demo(session, history=True, store=store, signer=load_signer(settings), **kw)
+
+
 @main.command()
 @click.option("--password", default=None, help="password for every demo account")
-def demo(password: str | None) -> None:
-    """Load the demo company: 2 properties, buildings, floors, units, every role."""
-    from .demo import DEMO_PASSWORD, load_demo
+@click.option("--empty", is_flag=True, help="structure and accounts only: no history")
+@click.option("--seed", default=None, type=int, help="seed of the generated history")
+def demo(password: str | None, empty: bool, seed: int | None) -> None:
+    """Load the demo company: 2 properties, every role, and (unless --empty) checkpoints,
+    routes and 30 days of patrols, renovation, requests and work orders. Idempotent."""
+    import time
+
+    from .demo import DEMO_PASSWORD, DEMO_SEED, history_loaded
+    from .migrations import migrate as run_migrations
 
     settings = _settings()
+    started = time.monotonic()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    run_migrations(settings.database_url)  # a no-op on a current database
+    seaweed = None
     with session_scope(_sessions(settings)) as session:
-        result = load_demo(session, password or DEMO_PASSWORD)
+        empty = empty or history_loaded(session)  # loaded already: no need for the store
+    if not empty and not settings.s3_endpoint:
+        # Photos need the object store: the bundled one, for as long as the load takes.
+        seaweed = _bundled_seaweed(settings)
+        os.environ[env_name("s3_endpoint")] = seaweed.start()
+        settings = _settings()
+    try:
+        store = None
+        if not empty:
+            store = _object_store(settings)
+            store.ensure_bucket()
+        result = _load_demo(
+            settings,
+            _sessions(settings),
+            store,
+            empty=empty,
+            password=password or DEMO_PASSWORD,
+            seed=DEMO_SEED if seed is None else seed,
+        )
+    finally:
+        if seaweed is not None:
+            seaweed.stop()
     _print_demo(result)
+    click.echo(f"done in {time.monotonic() - started:.1f} s")
 
 
 @main.command("import")
@@ -326,9 +373,9 @@ def _persistent_secret(settings: Settings, name: str, make: Any) -> str:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="sync workers (= cores)")
 @click.option("--demo/--no-demo", "with_demo", default=False, help="load the demo data if absent")
-def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
+@click.option("--empty", is_flag=True, help="with --demo: structure and accounts only")
+def serve(host: str, port: int, workers: int, with_demo: bool, empty: bool) -> None:
     """Run the service: bundled SeaweedFS (if no S3 endpoint), migrations, scheduler, gunicorn."""
-    from .demo import load_demo
     from .migrations import migrate as run_migrations
 
     settings = _settings()
@@ -351,11 +398,11 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     settings = _settings()
     try:
         run_migrations(settings.database_url)
-        _init_storage(_object_store(settings))
+        store = _object_store(settings)
+        _init_storage(store)
         sessions = _sessions(settings)
         if with_demo:
-            with session_scope(sessions) as session:
-                _print_demo(load_demo(session))
+            _print_demo(_load_demo(settings, sessions, store, empty=empty))
         if not settings.celery_broker_url:
             # Periodic jobs run in a process of their own: a scheduler thread in this process
             # would be alive when gunicorn forks its workers, and a fork taken while that

@@ -91,9 +91,9 @@ def test_import_is_idempotent(tmp_path):
     env = {"XUNJIAN_DATABASE_URL": url, "XUNJIAN_DATA_DIR": str(tmp_path)}
     runner = CliRunner()
     assert runner.invoke(main, ["migrate"], env=env).exit_code == 0
-    demo = runner.invoke(main, ["demo"], env=env)
+    demo = runner.invoke(main, ["demo", "--empty"], env=env)  # the structure is what matters
     assert demo.exit_code == 0 and "fm1" in demo.output
-    again = runner.invoke(main, ["demo"], env=env)
+    again = runner.invoke(main, ["demo", "--empty"], env=env)
     assert "already loaded" in again.output
     estate = tmp_path / "estate.json"
     estate.write_text(
