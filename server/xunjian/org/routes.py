@@ -9,11 +9,12 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from ..permissions import require
+from ..structured_files import validate_document
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import client_id_from, commit, current_actor, db, get_or_404, idempotent_create
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
-from . import service
+from . import importer, service
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .schemas import (
     BuildingPageSchema,
@@ -29,6 +30,8 @@ from .schemas import (
     PropertyPageSchema,
     PropertyPatchSchema,
     PropertySchema,
+    StructureImportResultSchema,
+    StructureImportSchema,
     UnitPageSchema,
     UnitPatchSchema,
     UnitQueryArgsSchema,
@@ -93,6 +96,22 @@ class PropertyItem(MethodView):
         commit()
         set_etag(prop)
         return prop
+
+
+@blp.route("/properties/<int:property_id>/structure/import", methods=["POST"])
+@blp.arguments(StructureImportSchema)
+@blp.response(200, StructureImportResultSchema)
+def import_structure(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    """Create or update this property's buildings, floors and units from a YAML/JSON file,
+    matched by code, level and number (idempotent). A file that does not fit the schema is a 422
+    whose ``details.problems`` give each problem's line and column."""
+    prop = _readable(get_or_404(Property, property_id, "property", "项目"))
+    require(current_actor(), "org.structure.write", prop.id)
+    filename = f"structure.{args['format']}"
+    data = validate_document(args["content"], filename, "property_structure.schema.json")
+    counts = importer.import_into(db(), current_actor(), prop, data)
+    commit()
+    return {"counts": counts}
 
 
 @blp.route("/properties/<int:property_id>/calendar")
