@@ -65,3 +65,19 @@ def test_a_file_of_another_property_is_refused(as_user, demo):
     assert r.status_code == 422, r.json
     assert r.json["code"] == "wrong_property"
     assert "NEWP" in r.json["details"]["message_zh"]
+
+
+def test_a_duplicate_building_code_is_refused_by_name(as_user, demo):
+    body = {"property_id": demo.cuihu, "code": "DUP", "name_zh": "重复楼"}
+    assert as_user("admin").post("/api/v1/buildings", json=body).status_code == 201
+    again = as_user("admin").post("/api/v1/buildings", json=body)
+    assert again.status_code == 409, again.json
+    assert again.json["code"] == "duplicate_code"
+    assert again.json["details"]["message_zh"] == "楼栋编号 DUP 已存在。"
+    assert list(again.json["details"]["fields"]["json"]) == ["code"]
+    floor = {"level": 1, "name": "1F"}
+    building_id = as_user("admin").get(f"/api/v1/buildings?property_id={demo.cuihu}&limit=200")
+    (dup,) = [b for b in building_id.json["items"] if b["code"] == "DUP"]
+    url = f"/api/v1/buildings/{dup['id']}/floors"
+    assert as_user("admin").post(url, json=floor).status_code == 201
+    assert as_user("admin").post(url, json=floor).json["code"] == "duplicate_code"
