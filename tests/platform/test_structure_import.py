@@ -72,7 +72,7 @@ def test_a_duplicate_building_code_is_refused_by_name(as_user, demo):
     assert as_user("admin").post("/api/v1/buildings", json=body).status_code == 201
     again = as_user("admin").post("/api/v1/buildings", json=body)
     assert again.status_code == 409, again.json
-    assert again.json["code"] == "duplicate_code"
+    assert again.json["code"] == "conflict"
     assert again.json["details"]["message_zh"] == "楼栋编号 DUP 已存在。"
     assert list(again.json["details"]["fields"]["json"]) == ["code"]
     floor = {"level": 1, "name": "1F"}
@@ -80,4 +80,4 @@ def test_a_duplicate_building_code_is_refused_by_name(as_user, demo):
     (dup,) = [b for b in building_id.json["items"] if b["code"] == "DUP"]
     url = f"/api/v1/buildings/{dup['id']}/floors"
     assert as_user("admin").post(url, json=floor).status_code == 201
-    assert as_user("admin").post(url, json=floor).json["code"] == "duplicate_code"
+    assert as_user("admin").post(url, json=floor).json["code"] == "conflict"

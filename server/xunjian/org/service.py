@@ -131,7 +131,6 @@ def _refuse_duplicate(session: Session, clash: Any, field: str, what: str, what_
         raise Conflict(
             f"{what} already exists.",
             message_zh=f"{what_zh}已存在。",
-            code="duplicate_code",
             details={"fields": {"json": {field: [f"{what} already exists."]}}},
         )
 
