@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "2493154cbc5b9746";
+const VERSION = "1876a77395ce8cb0";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",
@@ -55,6 +55,7 @@ const SHELL = [
   "/src/screens/notifications.js",
   "/src/screens/outbox.js",
   "/src/screens/patrol-run.js",
+  "/src/screens/roles/admin.js",
   "/src/screens/roles/common.js",
   "/src/screens/roles/duty-rules.js",
   "/src/screens/roles/engineer-steps.js",
@@ -68,6 +69,16 @@ const SHELL = [
   "/src/screens/roles/supervisor.js",
   "/src/screens/roles/work-orders.js",
   "/src/screens/roles/work-rules.js",
+  "/src/screens/setup/checklist.js",
+  "/src/screens/setup/checkpoints.js",
+  "/src/screens/setup/common.js",
+  "/src/screens/setup/guide.js",
+  "/src/screens/setup/people.js",
+  "/src/screens/setup/routes.js",
+  "/src/screens/setup/rules.js",
+  "/src/screens/setup/settings.js",
+  "/src/screens/setup/setup.js",
+  "/src/screens/setup/structure.js",
   "/src/screens/spot-check.js",
   "/src/screens/tools.js",
   "/src/session.js",
