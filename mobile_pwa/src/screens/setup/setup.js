@@ -31,6 +31,9 @@ const MODULES = {
 export function SetupScreen({ user, propertyId, section }) {
   const state = useLoad(() => /** @type {Promise<Property>} */ (apiFetch(`/properties/${propertyId}`)), [propertyId]);
   const property = state.data;
+  // Opened offline, the property cannot be read: the section still shows (its own lists say they
+  // could not load, its forms say they need the network) instead of an empty screen.
+  const shown = property ?? (state.error ? /** @type {Property} */ ({ id: propertyId, code: String(propertyId), name_zh: "" }) : null);
   const current = /** @type {SectionName | null} */ (SECTIONS.includes(/** @type {SectionName} */ (section)) ? section : null);
   const Module = current ? MODULES[current] : null;
   return html`
@@ -45,9 +48,9 @@ export function SetupScreen({ user, propertyId, section }) {
             aria-current=${name === current ? "page" : undefined} data-testid=${`setup-nav-${name}`}>${t(`setup.section.${name}`)}</a>`,
         )}
       </nav>
-      ${property && !Module && html`<${Guide} property=${property} full=${true} />
+      ${shown && !Module && html`<${Guide} property=${shown} full=${true} />
         <p class="card__meta">${t("setup.noScoring")}</p>`}
-      ${property && Module && html`<${Module} user=${user} property=${property} />`}
+      ${shown && Module && html`<${Module} user=${user} property=${shown} />`}
     </section>
   `;
 }
