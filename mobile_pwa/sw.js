@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "36fb867e9fb4bd02";
+const VERSION = "5aabd2770c02790b";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

@@ -711,6 +711,7 @@ export default {
   "routes.windowError.weekdays": "Choose at least one day.",
   "routes.windowError.tolerance": "Late-after must be a whole number from 0 to 240 minutes.",
   "routes.who": "Who may run it",
+  "routes.whoList": "Who may run it: {who}",
   "routes.whoHint": "By role and/or named people; none chosen means anyone who patrols.",
   "routes.namedPeople": "Named people",
   "routes.anyone": "anyone who patrols",

@@ -709,6 +709,7 @@ export default {
   "routes.windowError.weekdays": "至少选择一天。",
   "routes.windowError.tolerance": "允许迟到须为 0 至 240 分钟的整数。",
   "routes.who": "谁可以巡",
+  "routes.whoList": "谁可以巡：{who}",
   "routes.whoHint": "按岗位和/或指定人员；都不选表示任何可巡查的人。",
   "routes.namedPeople": "指定人员",
   "routes.anyone": "任何可巡查的人",

@@ -125,7 +125,7 @@ function TodayRoutes({ user, property }) {
           (r) => html`<li key=${r.id} data-testid="route-row">
             <strong>${zh || !r.name_en ? r.name_zh : r.name_en}</strong>
             <span class="card__meta">${r.code} · ${t("patrol.stops", { count: r.stops?.length ?? 0 })}
-              ${(r.windows ?? []).length > 0 ? ` · ${t("patrol.windows", { windows: (r.windows ?? []).map((w) => `${w.start}–${w.end}`).join(", ") })}` : ""}</span>
+              ${(r.windows ?? []).length > 0 ? ` · ${t("patrol.windows", { windows: (r.windows ?? []).map((w) => `${(w.start ?? "").slice(0, 5)}–${(w.end ?? "").slice(0, 5)}`).join(", ") })}` : ""}</span>
             ${openRun(r)
               ? html`<a class="btn btn--primary" href=${`#/run/${openRun(r)?.id}`} data-testid="route-continue">${t("patrol.continue")}</a>`
               : html`<button type="button" class="btn btn--primary" disabled=${starting !== null} onClick=${() => start(r)} data-testid="route-start">

@@ -42,14 +42,17 @@ export async function loadGuide(propertyId) {
 
 /**
  * @param {{ property: Property, full?: boolean }} props `full`: shown even when every step is
- *   done (on the set-up screen); on the home screen a finished guide collapses to one line.
+ *   done (on the set-up screen); on the home screen a finished set-up collapses to one line.
  */
 export function Guide({ property, full = false }) {
   const pid = property.id ?? 0;
   const state = useLoad(() => loadGuide(pid), [pid]);
   const steps = state.data ?? [];
   const left = steps.filter((s) => !s.done).length;
-  if (state.data && left === 0 && !full) {
+  // On the home screen the guide steps back once the server holds everything it asks for: the
+  // label step is only this phone's memory, and another phone may well have printed them.
+  const serverDone = steps.length > 0 && steps.filter((s) => s.step !== "labels").every((s) => s.done);
+  if (state.data && serverDone && !full) {
     return html`<p class="card__meta" data-testid="guide-done">${t("guide.allDone", { name: nameOf(property) })}</p>`;
   }
   return html`

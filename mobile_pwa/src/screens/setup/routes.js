@@ -8,7 +8,7 @@ import { t } from "../../i18n.js";
 import { newUuid } from "../../session.js";
 import { LoadState, label, useLoad } from "../roles/common.js";
 import { Field, Outcome, download, listAll, nameOf, useSubmit, valueOf } from "./common.js";
-import { fileFormat, routeWindow } from "./rules.js";
+import { fileFormat, hhmm, routeWindow } from "./rules.js";
 
 /** @typedef {import("../../types/contract").User} User */
 /** @typedef {import("../../types/contract").Property} Property */
@@ -34,7 +34,7 @@ function clock(iso) {
 /** @param {Window} w */
 function windowText(w) {
   const days = w.weekdays.length === 7 ? t("routes.everyDay") : w.weekdays.map((d) => label("weekday", String(d))).join(t("app.listSeparator"));
-  return t("routes.windowText", { start: w.start, end: w.end, days, tolerance: w.start_tolerance_minutes });
+  return t("routes.windowText", { start: hhmm(w.start), end: hhmm(w.end), days, tolerance: w.start_tolerance_minutes });
 }
 
 /** @param {{ user: User, property: Property }} props */
@@ -62,7 +62,7 @@ export function RoutesSection({ property }) {
             <strong>${r.code} · ${nameOf(r)}${r.active === false ? ` · ${t("cp.inactive")}` : ""}</strong>
             <span class="card__meta">${(r.stops ?? []).map((s) => byId.get(s.checkpoint_id)?.code ?? `#${s.checkpoint_id}`).join(" → ")}</span>
             <span class="card__meta">${(r.windows ?? []).length === 0 ? t("routes.anyTime") : (r.windows ?? []).map((w) => windowText(/** @type {Window} */ (w))).join("；")}</span>
-            <span class="card__meta">${t("routes.who")}: ${whoText(r, names)}</span>
+            <span class="card__meta">${t("routes.whoList", { who: whoText(r, names) })}</span>
           </li>`,
         )}
       </ul>
