@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "5aabd2770c02790b";
+const VERSION = "891c4f86b0fa1051";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

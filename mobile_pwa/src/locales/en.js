@@ -551,6 +551,7 @@ export default {
   "setup.refused": "The server refused: {message}",
   "setup.line": "Line {line}, column {column}",
   "setup.wholeFile": "Whole file",
+  "setup.patrolLink": "Checkpoints and patrol routes · {name}",
   "setup.code": "Code",
   "setup.nameZh": "Name (Chinese)",
   "setup.nameEn": "Name (English, optional)",

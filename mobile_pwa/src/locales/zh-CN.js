@@ -549,6 +549,7 @@ export default {
   "setup.refused": "服务器未接受：{message}",
   "setup.line": "第 {line} 行第 {column} 列",
   "setup.wholeFile": "整个文件",
+  "setup.patrolLink": "检查点与巡查路线设置 · {name}",
   "setup.code": "编号",
   "setup.nameZh": "名称（中文）",
   "setup.nameEn": "名称（英文，可不填）",
