@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "891c4f86b0fa1051";
+const VERSION = "e309ce2e79edc67b";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

@@ -335,3 +335,103 @@ def test_a_setup_screen_opened_offline_says_it_needs_the_network(
     form.locator("[data-testid=building-create]").tap()
     expect(form.locator("[data-testid=building-done]")).to_contain_text("B1")
     assert [b["code"] for b in admin.get(f"/buildings?property_id={prop['id']}")["items"]] == ["B1"]
+
+
+def test_property_admin_manages_people_checkpoints_routes_and_checklist(
+    live: Any, new_phone: Callable[[], Page], artifacts: Path
+) -> None:
+    """padmin1 administers CUIHU only: refusals in words (a short password, a bad checklist
+    code), a reset and a deactivation, a polygon walked at three corners, the route file
+    exported and imported back unchanged, and the screens in English."""
+    tag = uuid.uuid4().hex[:4].lower()
+    page = new_phone()
+    sign_in(page, live.url, "padmin1", live.demo_password)
+    page.locator("[data-testid=admin-property]", has_text="翠湖花园").locator(
+        "[data-testid=setup-link]"
+    ).tap()
+    expect(page.locator("[data-testid=guide]")).to_be_visible()
+    settled(page)
+    pid = int(page.url.rsplit("/", 1)[1])
+    admin = Api(page.request, live.url, "padmin1", live.demo_password)
+
+    # People: the server's refusal in words, then an account reset and deactivated.
+    open_section(page, "people")
+    person = page.locator("[data-testid=person-form]")
+    person.locator("input[name=person_name]").fill("龙新人")
+    person.locator("input[name=person_username]").fill(f"new{tag}")
+    person.locator("input[name=person_password]").fill("short")
+    person.locator("select[name=person_role]").select_option("engineer")
+    person.locator("[data-testid=person-create]").tap()
+    expect(person.locator("[data-testid=person-error]")).to_contain_text("密码至少需要 8 个字符")
+    person.locator("input[name=person_password]").fill("Long-enough-1")
+    person.locator("[data-testid=person-create]").tap()
+    row = page.locator(f"[data-testid=person-row][data-username=new{tag}]")
+    expect(row).to_contain_text("工程维修")
+    row.locator("[data-testid=person-reset]").tap()
+    row.locator("input[type=text][name^=password_]").fill("Another-pass-2")
+    row.locator("[data-testid=person-reset-save]").tap()
+    expect(row).to_contain_text("已为 龙新人 重设密码")
+    page.once("dialog", lambda dialog: dialog.accept())  # "deactivate …?"
+    row.locator("[data-testid=person-active]").tap()
+    expect(row).to_contain_text("已停用")
+    users = admin.get(f"/users?property_id={pid}&limit=200")["items"]
+    (made,) = [u for u in users if u["username"] == f"new{tag}"]
+    assert made["active"] is False and made["must_change_password"] is True
+
+    # A checkpoint whose area is walked: three corners → a polygon.
+    open_section(page, "checkpoints")
+    form = page.locator("[data-testid=checkpoint-form]")
+    form.locator("input[name=cp_code]").fill(f"PG-{tag}")
+    form.locator("input[name=cp_name]").fill("停车场")
+    form.locator("input[name=cp_shape][value=polygon]").check()
+    for dlat, dlon in ((0, 0), (0.0003, 0), (0, 0.0003)):
+        page.context.set_geolocation(
+            {"latitude": 22.54 + dlat, "longitude": 114.05 + dlon, "accuracy": 6}
+        )
+        form.locator("[data-testid=cp-record]").tap()
+        expect(form.locator("[data-testid=cp-record]")).to_be_enabled()
+    expect(form.locator("[data-testid=cp-corners]")).to_have_text("多边形：3 个角。")
+    form.locator("[data-testid=cp-create]").tap()
+    expect(form.locator("[data-testid=cp-done]")).to_contain_text(f"PG-{tag}")
+    made_cp = [
+        c
+        for c in admin.get(f"/patrol/properties/{pid}/checkpoints?limit=200")["items"]
+        if c["code"] == f"PG-{tag}"
+    ]
+    assert made_cp[0]["geofence"]["type"] == "Polygon"
+    assert len(made_cp[0]["geofence"]["coordinates"][0]) == 4
+
+    # The route file: exported, imported back unchanged. (A property without routes exports a
+    # file the import refuses: the schema wants at least one route.)
+    stops = [{"checkpoint_id": made_cp[0]["id"]}]
+    body = {"code": f"RP-{tag}", "name_zh": "停车场巡查", "stops": stops}
+    admin.post(f"/patrol/properties/{pid}/routes", body)
+    open_section(page, "routes")
+    with page.expect_download() as download:
+        page.locator("[data-testid=routes-export]").tap()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    page.locator("[data-testid=routes-file]").set_input_files(
+        {"name": "routes.yaml", "mimeType": "application/yaml", "buffer": text.encode()}
+    )
+    expect(page.locator("[data-testid=route-file-done]")).to_contain_text("新建 0 条，更新 0 条")
+    assert f"RP-{tag}" in text
+
+    # The checklist: a code the server cannot use is refused in words; nothing is saved.
+    versions = len(admin.get("/renovation/checklist/versions")["items"])
+    open_section(page, "checklist")
+    page.locator("input[name=item_code]").fill("9x")
+    page.locator("input[name=item_name]").fill("测试项")
+    page.locator("input[name=item_category]").fill("测试")
+    page.locator("[data-testid=checklist-save]").tap()
+    expect(page.locator("[data-testid=checklist-error]")).to_contain_text("检查项编号 9X 不可用")
+    assert len(admin.get("/renovation/checklist/versions")["items"]) == versions
+
+    # The same screens in English: enums and explanations in the reader's language.
+    page.locator("[data-testid=locale-toggle]").tap()
+    open_section(page, "settings")
+    expect(page.locator("[data-testid=setup-settings]")).to_contain_text("Photo upload deadline")
+    open_section(page, "people")
+    expect(page.locator(f"[data-testid=person-row][data-username=new{tag}]")).to_contain_text(
+        "Deactivated"
+    )
+    page.screenshot(path=str(artifacts / "setup-people-en-360x640.png"))

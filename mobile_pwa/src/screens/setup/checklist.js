@@ -51,6 +51,8 @@ function Editor({ list, onSaved }) {
   const [newCode, setNewCode] = useState("");
   const [newName, setNewName] = useState("");
   const [newSeverity, setNewSeverity] = useState("minor");
+  const [newCategory, setNewCategory] = useState("");
+  const categories = [...new Set(items.map((i) => i.category ?? "").filter(Boolean))];
   const submit = useSubmit();
 
   /** @param {ChecklistItem} item @param {Partial<Change>} change */
@@ -65,7 +67,7 @@ function Editor({ list, onSaved }) {
   async function save(e) {
     e.preventDefault();
     const itemChanges = Object.values(changes);
-    if (newCode.trim()) itemChanges.push({ code: newCode.trim(), name_zh: newName.trim(), severity: newSeverity });
+    if (newCode.trim()) itemChanges.push({ code: newCode.trim(), name_zh: newName.trim(), severity: newSeverity, category: newCategory.trim() });
     /** @type {Record<string, number>} */
     const deadlines = {};
     for (const s of SEVERITIES) if (days[s].trim() !== "") deadlines[s] = Number(days[s]);
@@ -106,6 +108,11 @@ function Editor({ list, onSaved }) {
           </select></label>
       </div>
       <${Field} label=${t("checklist.name")} name="item_name" value=${newName} onInput=${setNewName} />
+      <label class="field"><span class="field__label">${t("checklist.category")}</span>
+        <input class="field__input" name="item_category" list="checklist-categories" value=${newCategory}
+          onInput=${(/** @type {Event} */ e) => setNewCategory(valueOf(e))} />
+        <datalist id="checklist-categories">${categories.map((c) => html`<option key=${c} value=${c} />`)}</datalist>
+      </label>
     </fieldset>
     <fieldset class="field">
       <legend class="field__label">${t("settings.deadlines")}</legend>

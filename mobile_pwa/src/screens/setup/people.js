@@ -119,12 +119,14 @@ function Person({ person, propertyId, me, onChanged }) {
       onChanged();
     }
   }
-  /** @param {number} assignmentId */
-  async function removeRole(assignmentId) {
+  /** @param {number} assignmentId @param {string} [role] */
+  async function removeRole(assignmentId, role = "") {
+    if (!window.confirm(t("people.confirmRemove", { name: person.display_name ?? "", role }))) return;
     if (await submit.run(() => apiFetch(`${path}/assignments/${assignmentId}`, { method: "DELETE" }).then(() => true))) onChanged();
   }
   async function toggleActive() {
     const active = person.active === false;
+    if (!active && !window.confirm(t("people.confirmDeactivate", { name: person.display_name ?? "" }))) return;
     const ok = await submit.run(
       () => patchFresh(path, { active }),
       () => (active ? t("people.reactivated", { name: person.display_name ?? "" }) : t("people.deactivated", { name: person.display_name ?? "" })),
@@ -147,7 +149,7 @@ function Person({ person, propertyId, me, onChanged }) {
         (a) => html`<li key=${a.id} class="chip chip--small">
           ${label("role", a.role)}
           <button type="button" class="chip__remove" aria-label=${t("people.removeRole", { role: label("role", a.role) })}
-            disabled=${submit.busy} onClick=${() => removeRole(a.id ?? 0)}>×</button>
+            disabled=${submit.busy} onClick=${() => removeRole(a.id ?? 0, label("role", a.role))}>×</button>
         </li>`,
       )}
     </ul>
