@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "e309ce2e79edc67b";
+const VERSION = "fb7e0da2888b37a0";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

@@ -778,6 +778,8 @@ export default {
   "checklist.saved": "Saved as version {number}.",
 
   // ---- empty states that tell the truth (issue 13) ----
+  "wo.mineNone": "No open order is assigned to you; orders appear here once the front desk dispatches them.",
+  "mgr.noOrders": "No work orders to measure this month yet, so the rates show —.",
   "patrol.noRoutes": "This property has no active patrol routes yet. A property administrator or supervisor creates them in Property set-up.",
   "patrol.noneToday": "No route to patrol today ({count} routes exist; none has a window today).",
   "reno.noSites": "No renovation site is under way. Sites appear here once the front desk or a supervisor registers an application and it is approved and started.",

@@ -776,6 +776,8 @@ export default {
   "checklist.saved": "已保存为第 {number} 版。",
 
   // ---- empty states that tell the truth (issue 13) ----
+  "wo.mineNone": "没有派给你的未完成工单；前台派工后会出现在这里。",
+  "mgr.noOrders": "本月还没有可计算的工单，指标暂无（显示为 —）。",
   "patrol.noRoutes": "这个项目还没有启用的巡查路线。路线由项目管理员或客服主管在“项目设置”中建立。",
   "patrol.noneToday": "今天没有要巡的路线（已有 {count} 条路线，时间段都不在今天）。",
   "reno.noSites": "还没有在施工的装修现场。装修申请由前台或主管登记、经理批准并开工后，会出现在这里。",
