@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "fb7e0da2888b37a0";
+const VERSION = "75f5474f27c2b0bf";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

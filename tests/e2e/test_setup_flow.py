@@ -155,6 +155,10 @@ def test_admin_sets_up_a_property_and_a_floor_manager_runs_its_route(
     row.locator("input[name=unit_number]").fill("101")
     row.locator("[data-testid=unit-create]").tap()
     expect(row.locator("[data-testid=units]")).to_have_text("101")
+    row.locator("[data-testid=unit-chip]").tap()
+    row.locator("input[name=unit_edit_owner]").fill("王业主")
+    row.locator("[data-testid=unit-save]").tap()
+    expect(row.locator("[data-testid=unit-edit]")).to_have_count(0)
     # A structure file with a mistake: its problems by line, nothing imported.
     page.locator("[data-testid=structure-file]").set_input_files(
         {
@@ -203,6 +207,8 @@ def test_admin_sets_up_a_property_and_a_floor_manager_runs_its_route(
         c["code"]: c["geofence"]
         for c in admin.get(f"/patrol/properties/{pid}/checkpoints?limit=10")["items"]
     }
+    (unit,) = admin.get(f"/units?property_id={pid}")["items"]
+    assert (unit["number"], unit["owner_name"]) == ("101", "王业主")
     assert fences["CP-A"] == {
         "type": "Point",
         "coordinates": [LOBBY["longitude"], LOBBY["latitude"]],

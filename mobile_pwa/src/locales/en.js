@@ -595,6 +595,8 @@ export default {
   "structure.unitNumber": "Unit number",
   "structure.unitKind": "Kind",
   "structure.addUnit": "Add unit",
+  "structure.owner": "Owner's name",
+  "structure.ownerPhone": "Owner's phone",
   "structure.import": "Import the structure file",
   "structure.importHint": "YAML or JSON (see property_structure.schema.json) whose property code is {code}. Safe to import again: existing rows are updated by code, never duplicated.",
   "structure.imported": "Imported: {summary}",

@@ -593,6 +593,8 @@ export default {
   "structure.unitNumber": "单元号",
   "structure.unitKind": "类型",
   "structure.addUnit": "添加单元",
+  "structure.owner": "业主姓名",
+  "structure.ownerPhone": "业主电话",
   "structure.import": "导入结构文件",
   "structure.importHint": "YAML 或 JSON（格式见 property_structure.schema.json），其中项目编号须为 {code}。可重复导入：已有的按编号更新，不会重复建立。",
   "structure.imported": "已导入：{summary}",

@@ -159,6 +159,7 @@ function FloorRow({ floor, units, onChanged }) {
   const [number, setNumber] = useState("");
   const [kind, setKind] = useState(/** @type {typeof UNIT_KINDS[number]} */ ("residential"));
   const [renaming, setRenaming] = useState(false);
+  const [editUnit, setEditUnit] = useState(/** @type {number | null} */ (null));
   const [floorName, setFloorName] = useState(floor.name ?? "");
   const submit = useSubmit();
   /** @param {Event} e */
@@ -187,7 +188,16 @@ function FloorRow({ floor, units, onChanged }) {
       <${Field} label=${t("structure.floorName")} name="floor_rename" value=${floorName} onInput=${setFloorName} error=${submit.fields.name} />
       <button type="submit" class="btn btn--primary" disabled=${submit.busy}>${t("setup.save")}</button>
     </form>`}
-    <p class="card__meta" data-testid="units">${units.length === 0 ? t("structure.noUnits") : units.map((u) => `${u.number}${u.kind && u.kind !== "residential" ? ` (${label("unit.kind", u.kind)})` : ""}`).join(t("app.listSeparator"))}</p>
+    ${units.length === 0
+      ? html`<p class="card__meta" data-testid="units">${t("structure.noUnits")}</p>`
+      : html`<ul class="chips chips--inline" data-testid="units">
+          ${units.map(
+            (u) => html`<li key=${u.id}><button type="button" class="chip chip--small chip--button" aria-expanded=${editUnit === u.id}
+              onClick=${() => setEditUnit(editUnit === u.id ? null : u.id ?? null)} data-testid="unit-chip">
+              ${u.number}${u.kind && u.kind !== "residential" ? ` (${label("unit.kind", u.kind)})` : ""}</button></li>`,
+          )}
+        </ul>`}
+    ${editUnit !== null && html`<${EditUnit} key=${editUnit} unit=${units.find((u) => u.id === editUnit) ?? {}} onSaved=${() => (setEditUnit(null), onChanged())} />`}
     <form class="form form--inline" onSubmit=${addUnit} data-testid="unit-form">
       <${Field} label=${t("structure.unitNumber")} name="unit_number" value=${number} onInput=${setNumber} required=${true} error=${submit.fields.number} />
       <label class="field">
@@ -200,6 +210,34 @@ function FloorRow({ floor, units, onChanged }) {
     </form>
     <${Outcome} state=${submit} />
   </li>`;
+}
+
+/** A unit's number, kind and owner. @param {{ unit: Unit, onSaved: () => void }} props */
+function EditUnit({ unit, onSaved }) {
+  const [number, setNumber] = useState(unit.number ?? "");
+  const [kind, setKind] = useState(unit.kind ?? "residential");
+  const [owner, setOwner] = useState(unit.owner_name ?? "");
+  const [phone, setPhone] = useState(unit.owner_phone ?? "");
+  const submit = useSubmit();
+  /** @param {Event} e */
+  async function save(e) {
+    e.preventDefault();
+    const body = { number: number.trim(), kind, owner_name: owner.trim(), owner_phone: phone.trim() };
+    if (await submit.run(() => patchFresh(`/units/${unit.id}`, body))) onSaved();
+  }
+  return html`<form class="form form--inline" onSubmit=${save} data-testid="unit-edit">
+    <${Field} label=${t("structure.unitNumber")} name="unit_edit_number" value=${number} onInput=${setNumber} error=${submit.fields.number} />
+    <label class="field">
+      <span class="field__label">${t("structure.unitKind")}</span>
+      <select class="field__input" value=${kind} onChange=${(/** @type {Event} */ e) => setKind(/** @type {any} */ (valueOf(e)))}>
+        ${UNIT_KINDS.map((k) => html`<option key=${k} value=${k}>${label("unit.kind", k)}</option>`)}
+      </select>
+    </label>
+    <${Field} label=${t("structure.owner")} name="unit_edit_owner" value=${owner} onInput=${setOwner} error=${submit.fields.owner_name} />
+    <${Field} label=${t("structure.ownerPhone")} name="unit_edit_phone" type="tel" value=${phone} onInput=${setPhone} error=${submit.fields.owner_phone} />
+    <button type="submit" class="btn btn--primary" disabled=${submit.busy} data-testid="unit-save">${t("setup.save")}</button>
+    <${Outcome} state=${submit} />
+  </form>`;
 }
 
 /** @param {{ property: Property, onImported: () => void }} props */
