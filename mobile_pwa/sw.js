@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "75f5474f27c2b0bf";
+const VERSION = "875d088662e8b042";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",

@@ -723,6 +723,7 @@ export default {
   "routes.created": "Route {code} created.",
   "routes.file": "Route file",
   "routes.fileHint": "Export every route as YAML, edit it at a desk, import it back; matched by route code, safe to import again.",
+  "routes.nothingToExport": "No routes to export yet; a route file needs at least one route.",
   "routes.export": "Export the route file",
   "routes.exported": "Route file downloaded.",
   "routes.import": "Import a route file",

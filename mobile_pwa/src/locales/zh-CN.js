@@ -721,6 +721,7 @@ export default {
   "routes.created": "路线 {code} 已建立。",
   "routes.file": "路线文件",
   "routes.fileHint": "导出全部路线为 YAML，在电脑上修改后再导入；按路线编号更新，可重复导入。",
+  "routes.nothingToExport": "还没有路线可以导出；路线文件至少要有一条路线。",
   "routes.export": "导出路线文件",
   "routes.exported": "路线文件已下载。",
   "routes.import": "导入路线文件",

@@ -68,7 +68,7 @@ export function RoutesSection({ property }) {
       </ul>
       ${data && data.checkpoints.length > 0 && html`<${NewRoute} propertyId=${pid} checkpoints=${data.checkpoints} staff=${data.staff} onCreated=${state.reload} />`}
       <div class="setup-grid">
-        <${RouteFile} property=${property} onImported=${state.reload} />
+        <${RouteFile} property=${property} routes=${data?.routes.length ?? 0} onImported=${state.reload} />
         <${TodayPreview} propertyId=${pid} round=${data?.routes.length ?? 0} />
       </div>
     </div>
@@ -227,8 +227,8 @@ function NewRoute({ propertyId, checkpoints, staff, onCreated }) {
   </form>`;
 }
 
-/** @param {{ property: Property, onImported: () => void }} props */
-function RouteFile({ property, onImported }) {
+/** @param {{ property: Property, routes: number, onImported: () => void }} props */
+function RouteFile({ property, routes, onImported }) {
   const submit = useSubmit();
   const pid = property.id ?? 0;
   /** @param {Event} e */
@@ -247,7 +247,8 @@ function RouteFile({ property, onImported }) {
   return html`<section class="card card--panel form" data-testid="route-file">
     <h3 class="card__title">${t("routes.file")}</h3>
     <p class="card__meta">${t("routes.fileHint")}</p>
-    <button type="button" class="btn btn--secondary btn--block" disabled=${submit.busy} data-testid="routes-export"
+    ${routes === 0 && html`<p class="card__meta">${t("routes.nothingToExport")}</p>`}
+    <button type="button" class="btn btn--secondary btn--block" disabled=${submit.busy || routes === 0} data-testid="routes-export"
       onClick=${() => submit.run(() => download(`/patrol/properties/${pid}/routes/export?format=yaml`, `routes-${property.code}.yaml`), () => t("routes.exported"))}>
       ${t("routes.export")}</button>
     <label class="btn btn--secondary btn--block file-pick">
