@@ -11,7 +11,15 @@ from . import __version__
 from .clock import Clock, SystemClock
 from .config import Settings, load_settings
 from .db import make_engine, make_sessionmaker
-from .web.context import Platform, db, is_public_endpoint, set_actor, teardown_session
+from .web.context import (
+    Platform,
+    close_session_before_response,
+    db,
+    is_public_endpoint,
+    receive_body,
+    set_actor,
+    teardown_session,
+)
 from .web.errors import register_error_handlers
 from .web.logs import configure_logging, install_request_logging
 from .web.smorest import Api
@@ -120,10 +128,16 @@ def create_app(
             actor, token_row = authenticate(db(), token.strip(), now())
             g.token_row = token_row
             set_actor(actor)
+            # Ends the transaction (it may have touched last_used_at) before the body is read.
+            db().commit()
             return
         g.actor = None
         if not is_public_endpoint(app):
             raise Unauthenticated("Please log in.", message_zh="请先登录。")
+
+    # After authentication, so a stranger's body is never read; before the view's first query.
+    app.before_request(receive_body)
+    app.after_request(close_session_before_response)
 
     @app.after_request
     def _conditional_headers(response: Response) -> Response:
@@ -139,6 +153,9 @@ def create_app(
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in _area_blueprints():
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
+    from .web.conditional import document_if_match
+
+    document_if_match(app, api.spec)
     app.register_blueprint(_health_root())
     from .evidence.verify_page import bp as verify_page_bp
 

@@ -1,12 +1,16 @@
-"""The `xunjian` command: migrate, create-admin, demo, import, openapi, serve."""
+"""The `xunjian` command: migrate, storage init, create-admin, demo, import, openapi, verify,
+serve."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +39,92 @@ def main() -> None:
     """Xunjian 巡检 — patrols, renovation enforcement, photo evidence, work orders."""
 
 
+def _object_store(settings: Settings, endpoint: str | None = None) -> Any:
+    from .storage import ObjectStore
+
+    return ObjectStore(
+        endpoint or settings.s3_endpoint,
+        settings.s3_bucket,
+        settings.s3_access_key,
+        settings.s3_secret_key,
+        settings.s3_region,
+    )
+
+
+def _bundled_seaweed(settings: Settings) -> Any:
+    from .seaweed import SeaweedProcess
+
+    return SeaweedProcess(
+        data_dir=settings.data_dir / "seaweedfs",
+        log_path=settings.data_dir / "seaweedfs.log",
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+    )
+
+
+@contextmanager
+def _store_for_command(settings: Settings) -> Iterator[Any]:
+    """The configured store; in the embedded default (no endpoint) the bundled SeaweedFS of the
+    data dir: the one `xunjian serve` runs, or, when it is not running, one started for the
+    length of this command. So the commands need no extra settings there either."""
+    if settings.s3_endpoint:
+        yield _object_store(settings)
+        return
+    from .seaweed import running_endpoint
+
+    endpoint = running_endpoint(settings.data_dir / "seaweedfs")
+    if endpoint is not None:
+        yield _object_store(settings, endpoint)
+        return
+    seaweed = _bundled_seaweed(settings)
+    click.echo("starting the bundled SeaweedFS for this command …")
+    try:
+        yield _object_store(settings, seaweed.start())
+    finally:
+        seaweed.stop()
+
+
+def _init_storage(store: Any) -> None:
+    from .storage import StorageError, StorageUnavailable
+
+    try:
+        store.ensure_bucket()
+        store.probe_write()
+    except (StorageError, StorageUnavailable) as exc:
+        raise click.ClickException(
+            f"object storage is not usable (bucket {store.bucket!r} at "
+            f"{store.endpoint_url or 'AWS S3'}): {exc}"
+        ) from None
+    click.echo(f"bucket {store.bucket!r} exists and accepts writes")
+
+
 @main.command()
 def migrate() -> None:
-    """Bring the database schema to the newest revision."""
+    """Bring the database schema to the newest revision and make sure the bucket exists."""
     from .migrations import migrate as run_migrations
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     run_migrations(settings.database_url)
     click.echo("database is at the newest revision")
+    if settings.s3_endpoint:
+        _init_storage(_object_store(settings))
+    else:
+        click.echo("bundled SeaweedFS: `xunjian serve` creates the bucket when it starts")
+
+
+@main.group()
+def storage() -> None:
+    """Object storage."""
+
+
+@storage.command("init")
+def storage_init() -> None:
+    """Create the bucket if it is missing and prove that it accepts writes (put + delete)."""
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with _store_for_command(settings) as store:
+        _init_storage(store)
 
 
 @main.command("create-admin")
@@ -212,26 +293,15 @@ def scheduler() -> None:
 def verify(no_objects: bool) -> None:
     """Re-hash stored originals and walk the evidence hash chain; report every mismatch."""
     from .evidence.integrity import load_signer, verify_all
-    from .storage import ObjectStore
 
     settings = _settings()
-    store = None
-    if not no_objects:
-        if not settings.s3_endpoint:
-            raise click.ClickException(
-                f"{env_name('s3_endpoint')} is not set: point it at the object store "
-                "(or use --no-objects)"
-            )
-        store = ObjectStore(
-            settings.s3_endpoint,
-            settings.s3_bucket,
-            settings.s3_access_key,
-            settings.s3_secret_key,
-            settings.s3_region,
-        )
     signer = load_signer(settings)
-    with session_scope(_sessions(settings)) as session:
-        report = verify_all(session, store, signer.public_key_b64, rehash_objects=not no_objects)
+    with contextlib.ExitStack() as stack:
+        store = None if no_objects else stack.enter_context(_store_for_command(settings))
+        with session_scope(_sessions(settings)) as session:
+            report = verify_all(
+                session, store, signer.public_key_b64, rehash_objects=not no_objects
+            )
     click.echo(
         f"checked {report.checked_entries} chain entries "
         f"and {report.checked_objects} stored originals"
@@ -260,8 +330,6 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     """Run the service: bundled SeaweedFS (if no S3 endpoint), migrations, scheduler, gunicorn."""
     from .demo import load_demo
     from .migrations import migrate as run_migrations
-    from .seaweed import SeaweedProcess
-    from .storage import ObjectStore
 
     settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -275,12 +343,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     seaweed = None
     scheduler = None
     if not settings.s3_endpoint:
-        seaweed = SeaweedProcess(
-            data_dir=settings.data_dir / "seaweedfs",
-            log_path=settings.data_dir / "seaweedfs.log",
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-        )
+        seaweed = _bundled_seaweed(settings)
         click.echo("starting the bundled SeaweedFS …")
         endpoint = seaweed.start()
         os.environ[env_name("s3_endpoint")] = endpoint
@@ -288,14 +351,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     settings = _settings()
     try:
         run_migrations(settings.database_url)
-        store = ObjectStore(
-            settings.s3_endpoint,
-            settings.s3_bucket,
-            settings.s3_access_key,
-            settings.s3_secret_key,
-            settings.s3_region,
-        )
-        store.ensure_bucket()
+        _init_storage(_object_store(settings))
         sessions = _sessions(settings)
         if with_demo:
             with session_scope(sessions) as session:

@@ -7,6 +7,8 @@ guess which of twenty variables is wrong.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -36,6 +38,22 @@ def _positive_int(raw: str) -> int:
     if value <= 0:
         raise ValueError("must be a positive whole number")
     return value
+
+
+def signing_key_problem(value: str) -> str | None:
+    """Why ``value`` is not an Ed25519 seed as XUNJIAN_SIGNING_KEY takes it, or None.
+
+    The format: standard base64 (with its ``=`` padding) of the 32 raw bytes of an Ed25519
+    private key seed, i.e. 44 characters; make one with
+    ``python3 -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())"``.
+    """
+    try:
+        seed = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return "not valid base64 (expected 44 characters of standard base64)"
+    if len(seed) != 32:
+        return f"decodes to {len(seed)} bytes; an Ed25519 seed is 32 bytes (44 base64 characters)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -177,4 +195,7 @@ def validate(settings: Settings) -> Settings:
         raise SettingsError(f"{env_name('vapid_subject')} must be a mailto: or https: URL")
     if settings.is_production and not settings.signing_key:
         raise SettingsError(f"{env_name('signing_key')} is required in production")
+    if settings.signing_key and (problem := signing_key_problem(settings.signing_key)):
+        # Checked here, at start, not at the first upload (which would fail with a 500).
+        raise SettingsError(f"{env_name('signing_key')} is invalid: {problem}")
     return replace(settings, **changes) if changes else settings

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, create_engine, event
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -22,6 +23,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 # Deterministic constraint names: Alembic can drop/alter them by name on both databases.
@@ -32,6 +34,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK constraint that allows only ``values`` in ``column``: the one
+    spelling of every state and vocabulary constraint (the DDL depends on it, so keep it)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def none_of(column: str, values: tuple[str, ...]) -> str:
+    """The negation of ``one_of``, for "in these states the column must be set" rules."""
+    return f"{column} NOT IN ({', '.join(repr(v) for v in values)})"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -76,6 +89,33 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class json_list_has(FunctionElement[bool]):
+    """``json_list_has(column, "code", value)``: the JSON list of objects in ``column`` holds
+    one whose ``"code"`` is ``value``. A filter in SQL, so paging counts only matching rows."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "json_list_has"
+
+
+@compiles(json_list_has, "sqlite")
+def _json_list_has_sqlite(element: json_list_has, compiler: Any, **kw: Any) -> str:
+    column, key, value = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}) AS item "
+        f"WHERE json_extract(item.value, '$.' || {key}) = {value})"
+    )
+
+
+@compiles(json_list_has, "postgresql")
+def _json_list_has_postgresql(element: json_list_has, compiler: Any, **kw: Any) -> str:
+    column, key, value = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"EXISTS (SELECT 1 FROM json_array_elements(CAST({column} AS json)) AS item "
+        f"WHERE item ->> CAST({key} AS text) = CAST({value} AS text))"
+    )
 
 
 def utcnow() -> dt.datetime:

@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, jsonify
-from sqlalchemy import text
+from sqlalchemy import literal, select
 
 from . import __version__
 from .permissions import ROLE_NAMES_ZH, ROLES
@@ -28,12 +28,12 @@ def healthz() -> Response:
 def readyz() -> tuple[Response, int]:
     checks: dict[str, str] = {}
     try:
-        db().execute(text("SELECT 1"))
+        db().scalar(select(literal(1)))
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports, it does not raise
         checks["database"] = f"error: {type(exc).__name__}"
     try:
-        platform().store.ping()
+        platform().store.probe_write()  # a write, not only "the bucket exists"
         checks["storage"] = "ok"
     except Exception as exc:
         checks["storage"] = f"error: {type(exc).__name__}"

@@ -16,6 +16,7 @@ import functools
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -51,6 +52,11 @@ _PORT_RANGE = (12000, 22700)
 PROBE_BUCKET = "xunjian-readiness-probe"
 # weed keeps master state in <dir>/m<master port>, so a data dir must come back on its ports.
 _PORTS_FILE = "xunjian-ports.json"
+# weed reads ./security.toml (it runs with cwd = data dir). Keys there make the filer and the
+# volume server refuse any HTTP request without a JWT signed by them; weed's own S3 gateway
+# signs its requests, so S3 (with its access keys) stays the only way in.
+_SECURITY_FILE = "security.toml"
+_JWT_SECTIONS = ("jwt.signing", "jwt.signing.read", "jwt.filer_signing", "jwt.filer_signing.read")
 _LOG_TAIL_BYTES = 4000
 _PORT_CONFLICT_MARKERS = ("Port allocation failed", "address already in use")
 _PR_SET_PDEATHSIG = 1
@@ -162,6 +168,19 @@ def _pdeathsig_preexec() -> Any:
     """
     prctl = ctypes.CDLL(None, use_errno=True).prctl
     return functools.partial(prctl, _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def running_endpoint(data_dir: Path, host: str = "127.0.0.1") -> str | None:
+    """The S3 endpoint of a weed already serving ``data_dir`` (e.g. under `xunjian serve`)."""
+    try:
+        ports = SeaweedPorts(**json.loads((Path(data_dir) / _PORTS_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        if s.connect_ex((host, ports.s3)) != 0:
+            return None
+    return f"http://{host}:{ports.s3}"
 
 
 @dataclass
@@ -368,9 +387,19 @@ class SeaweedProcess:
         ]
         return args + list(self.extra_args)
 
+    def _write_security_file(self) -> None:
+        """Fresh JWT keys at every start (tokens live seconds; nothing outside weed holds one)."""
+        path = self.data_dir / _SECURITY_FILE
+        text = "".join(f'[{s}]\nkey = "{secrets.token_hex(32)}"\n' for s in _JWT_SECTIONS)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        path.chmod(0o600)  # O_CREAT's mode does not apply to a file that was already there
+
     def _launch(self) -> None:
         binary = self.weed_binary or find_weed_binary()
         ports = self._assign_ports()
+        self._write_security_file()
         assert self.log_path is not None
         kwargs: dict[str, Any] = {}
         # PDEATHSIG is tied to the forking *thread*: from a worker thread it would kill weed

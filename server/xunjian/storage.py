@@ -22,7 +22,9 @@ import base64
 import binascii
 import hashlib
 import logging
+import os
 import re
+import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ _TRANSIENT_CODES = frozenset(
 )
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 _NO_BUCKET_CODES = frozenset({"NoSuchBucket"})
+_PROBE_PREFIX = "readiness"
 
 
 class StorageError(Exception):
@@ -168,6 +171,16 @@ class ObjectStore:
         """Readiness: one HEAD on the bucket. StorageUnavailable if the store is down."""
         with self._errors("ping"):
             self._client.head_bucket(Bucket=self.bucket)
+
+    def probe_write(self) -> None:
+        """Readiness that proves what uploads need: PUT a small object, then DELETE it.
+
+        A HEAD on the bucket passes with read-only credentials, a full disk or a bucket policy
+        that refuses writes; this does not. StorageUnavailable/StorageError as for any call.
+        """
+        key = f"{_PROBE_PREFIX}/{socket.gethostname()}-{os.getpid()}"
+        self.put(key, b"ready", content_type="text/plain")
+        self.delete(key)
 
     def ensure_bucket(self) -> None:
         with self._errors("ensure_bucket"):

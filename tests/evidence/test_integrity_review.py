@@ -125,6 +125,7 @@ def test_review_rules(upload, as_user):
     assert r.status_code == 200 and r.json["review_status"] == "rejected"
     r = sup.post(url, json={"decision": "exemplary"}, headers={"If-Match": r.headers["ETag"]})
     assert r.status_code == 409 and r.json["code"] == "illegal_transition"
+    assert r.json["details"]["allowed_events"] == ["accept"]  # a rejected photo may be accepted
     audit = sup.get(f"/api/v1/audit?entity_type=evidence&entity_id={evidence['id']}").json["items"]
     assert [a["action"] for a in audit] == ["review_rejected", "upload"]
 
@@ -237,7 +238,17 @@ def test_loan_register(as_user, demo, clock, session):
         json={"photos_stored": True, "card_cleared": True},
         headers={"If-Match": back.headers["ETag"]},
     )
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json["code"] == "illegal_transition"
+    assert again.json["details"] == {
+        "state": "returned",
+        "event": "return",
+        "allowed_events": [],
+        "message_zh": again.json["details"]["message_zh"],
+    }
+    audit = as_user("sup1").get(f"/api/v1/audit?entity_type=loans&entity_id={loan['id']}")
+    assert [a["action"] for a in audit.json["items"]] == ["return", "lend"], audit.json
+    returned = audit.json["items"][0]
+    assert returned["before"]["state"] == "borrowed" and returned["after"]["state"] == "returned"
     r = night.post(
         "/api/v1/loans",
         json={

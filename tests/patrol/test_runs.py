@@ -118,7 +118,8 @@ def test_missed_and_out_of_order_checkpoints(site, patrol, clock):
 
     # A finished run takes no more check-ins: an illegal transition.
     assert_error(phone.qr(run_id, site.cp(4)), 409, "illegal_transition")
-    assert_error(phone.finish(run_id, "*", reason="again"), 409, "illegal_transition")
+    err = assert_error(phone.finish(run_id, "*", reason="again"), 409, "illegal_transition")
+    assert err["details"]["state"] == "ended_early" and err["details"]["allowed_events"] == []
 
 
 def test_checkin_300_m_outside_the_geofence_is_flagged(site, patrol):

@@ -58,7 +58,8 @@ def test_register_approve_start_complete(as_user, demo, unit201, phone, audit_ev
     assert_error(r, 422)
     r = phone("fm1").act(url + "/suspend", reason="业主要求暂停")
     assert r.json["state"] == "suspended" and r.json["suspended_from"] == "in_progress"
-    assert_error(phone("fm1").act(url + "/transition", event="request_completion"), 409)
+    err = assert_error(phone("fm1").act(url + "/transition", event="request_completion"), 409)
+    assert err["details"]["allowed_events"] == ["edit", "inspect", "raise_notice", "resume"]
     r = phone("fm1").act(url + "/resume")
     assert r.json["state"] == "in_progress" and r.json["suspended_reason"] == ""
     r = phone("fd1").act(url + "/transition", event="request_completion")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.workorders.conftest import EVENTS, PATH_TO
 from xunjian.audit import AuditEntry
 from xunjian.workorders.models import ORDER_STATES
-from xunjian.workorders.orders import ORDER
+from xunjian.workorders.states import ORDER
 
 LEGAL = sorted(ORDER.transitions.items())
 # adopt_completion needs a kept late report: tested in test_completions.py.
@@ -50,6 +50,7 @@ def test_every_illegal_transition_is_a_409(wo, session, state):
         assert response.status_code == 409, (state, event, response.json)
         assert response.json["code"] == "illegal_transition", (state, event, response.json)
         assert response.json["details"]["state"] == state
+        assert response.json["details"]["allowed_events"] == ORDER.events_from(state)
         assert response.json["details"]["message_zh"]
     after = wo.get(order["id"]).json
     assert after["state"] == state and after["version"] == order["version"]

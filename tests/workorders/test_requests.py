@@ -191,7 +191,7 @@ def _request_in(wo, state: str) -> dict:
 def test_every_request_action_follows_the_table(wo, state):
     """One state machine for requests too: every action the table does not allow from a state
     is a 409 that changes nothing; every one it allows goes where the table says."""
-    from xunjian.workorders.requests import REQUEST
+    from xunjian.workorders.states import REQUEST
 
     for event, (user, action, body) in REQUEST_ACTIONS.items():
         request = _request_in(wo, state)

@@ -308,7 +308,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     building_id: number;
                 };
@@ -329,7 +332,9 @@ export interface paths {
                         "application/json": components["schemas"]["Building"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -792,7 +797,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     evidence_id: number;
                 };
@@ -813,7 +821,9 @@ export interface paths {
                         "application/json": components["schemas"]["Evidence"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -904,7 +914,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     floor_id: number;
                 };
@@ -925,7 +938,9 @@ export interface paths {
                         "application/json": components["schemas"]["Floor"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1062,7 +1077,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     loan_id: number;
                 };
@@ -1083,7 +1101,9 @@ export interface paths {
                         "application/json": components["schemas"]["Loan"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1331,7 +1351,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     alert_id: number;
                 };
@@ -1348,6 +1371,8 @@ export interface paths {
                         "application/json": components["schemas"]["Alert"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1397,7 +1422,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     checkpoint_id: number;
                 };
@@ -1418,7 +1446,9 @@ export interface paths {
                         "application/json": components["schemas"]["CheckpointSetup"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1520,7 +1550,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     finding_id: number;
                 };
@@ -1541,7 +1574,9 @@ export interface paths {
                         "application/json": components["schemas"]["Finding"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1591,7 +1626,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     handover_id: number;
                 };
@@ -1612,7 +1650,9 @@ export interface paths {
                         "application/json": components["schemas"]["Handover"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1636,7 +1676,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     handover_id: number;
                 };
@@ -1657,7 +1700,9 @@ export interface paths {
                         "application/json": components["schemas"]["Handover"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2729,7 +2774,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     route_id: number;
                 };
@@ -2750,7 +2798,9 @@ export interface paths {
                         "application/json": components["schemas"]["Route"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2948,7 +2998,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     run_id: number;
                 };
@@ -2969,7 +3022,9 @@ export interface paths {
                         "application/json": components["schemas"]["Run"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3247,7 +3302,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     property_id: number;
                 };
@@ -3268,7 +3326,9 @@ export interface paths {
                         "application/json": components["schemas"]["Property"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3946,7 +4006,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     measure_id: number;
                 };
@@ -3963,6 +4026,8 @@ export interface paths {
                         "application/json": components["schemas"]["Measure"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3987,7 +4052,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     measure_id: number;
                 };
@@ -4008,7 +4076,9 @@ export interface paths {
                         "application/json": components["schemas"]["Measure"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4032,7 +4102,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     measure_id: number;
                 };
@@ -4053,7 +4126,9 @@ export interface paths {
                         "application/json": components["schemas"]["Measure"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4155,7 +4230,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4176,7 +4254,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4200,7 +4280,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4217,6 +4300,8 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4240,7 +4325,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4261,7 +4349,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4286,7 +4376,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4307,7 +4400,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4332,7 +4427,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4349,6 +4447,8 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4460,7 +4560,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     notice_id: number;
                 };
@@ -4481,7 +4584,9 @@ export interface paths {
                         "application/json": components["schemas"]["Notice"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4800,7 +4905,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -4821,7 +4929,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4842,7 +4952,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -4863,7 +4976,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5007,7 +5122,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -5028,7 +5146,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5143,7 +5263,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -5164,7 +5287,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5189,7 +5314,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     renovation_id: number;
                 };
@@ -5210,7 +5338,9 @@ export interface paths {
                         "application/json": components["schemas"]["Renovation"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5261,7 +5391,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     settlement_id: number;
                 };
@@ -5282,7 +5415,9 @@ export interface paths {
                         "application/json": components["schemas"]["Settlement"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5303,7 +5438,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     settlement_id: number;
                 };
@@ -5324,7 +5462,9 @@ export interface paths {
                         "application/json": components["schemas"]["Settlement"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5391,7 +5531,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     settlement_id: number;
                 };
@@ -5408,6 +5551,8 @@ export interface paths {
                         "application/json": components["schemas"]["Settlement"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5551,7 +5696,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5568,6 +5716,8 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5592,7 +5742,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5613,7 +5766,9 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5638,7 +5793,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5659,7 +5817,9 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5684,7 +5844,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     request_id: number;
                 };
@@ -5705,7 +5868,9 @@ export interface paths {
                         "application/json": components["schemas"]["Request"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5849,7 +6014,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     unit_id: number;
                 };
@@ -5870,7 +6038,9 @@ export interface paths {
                         "application/json": components["schemas"]["Unit"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5987,7 +6157,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     user_id: number;
                 };
@@ -6008,7 +6181,9 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6187,7 +6362,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     webhook_id: number;
                 };
@@ -6208,7 +6386,9 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookWithSecret"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6404,7 +6584,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     completion_id: number;
                 };
@@ -6425,7 +6608,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkCompletion"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6524,7 +6709,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6545,7 +6733,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6565,7 +6755,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6582,6 +6775,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6605,7 +6800,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6622,6 +6820,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6646,7 +6846,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6667,7 +6870,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6692,7 +6897,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6709,6 +6917,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6733,7 +6943,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6754,7 +6967,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6830,7 +7045,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6851,7 +7069,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6876,7 +7096,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6897,7 +7120,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6922,7 +7147,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6943,7 +7171,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6967,7 +7197,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -6984,6 +7217,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -7008,7 +7243,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -7029,7 +7267,9 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -7054,7 +7294,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the ETag from your last read of this record (`*` overrides any version) */
+                    "If-Match": components["parameters"]["IfMatch"];
+                };
                 path: {
                     order_id: number;
                 };
@@ -7071,6 +7314,8 @@ export interface paths {
                         "application/json": components["schemas"]["WorkOrderDetail"];
                     };
                 };
+                412: components["responses"]["PRECONDITION_FAILED"];
+                428: components["responses"]["PRECONDITION_REQUIRED"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -7658,7 +7903,11 @@ export interface components {
             note: string;
         };
         Deduction: {
-            amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            amount?: string;
             description?: string;
             id?: number;
             kind?: string;
@@ -7666,8 +7915,12 @@ export interface components {
             violation_id?: number | null;
         };
         DeductionIn: {
-            /** @description CNY, > 0, at most 10,000,000 */
-            amount: number;
+            /**
+             * Format: decimal
+             * @description CNY, > 0, at most 10,000,000
+             * @example 1234.50
+             */
+            amount: string;
             description: string;
             /**
              * @default null
@@ -8566,19 +8819,35 @@ export interface components {
             decided_by_id?: number | null;
             decision_note?: string;
             deductions?: components["schemas"]["Deduction"][];
-            deposit_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            deposit_amount?: string;
             /** @description the If-Match for its decision */
             etag?: string;
             id?: number;
             note?: string;
             property_id?: number;
-            refund_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            refund_amount?: string;
             renovation_id?: number;
-            shortfall_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            shortfall_amount?: string;
             state?: string;
             /** Format: date-time */
             submitted_at?: string | null;
-            total_deductions?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            total_deductions?: string;
             version?: number;
         };
         PersonRate: {
@@ -8770,8 +9039,12 @@ export interface components {
             /** Format: date-time */
             readonly created_at?: string;
             readonly created_by_id?: number;
-            /** @description CNY, 0 to 100000000 */
-            deposit_amount: number;
+            /**
+             * Format: decimal
+             * @description CNY, 0 to 100000000
+             * @example 1234.50
+             */
+            deposit_amount: string;
             /** @default  */
             description: string;
             /** @description evidence client UUIDs or object keys of the documents */
@@ -8832,8 +9105,12 @@ export interface components {
         };
         RenovationPatch: {
             contractor_company?: string;
-            /** @description CNY, 0 to 100000000 */
-            deposit_amount?: number;
+            /**
+             * Format: decimal
+             * @description CNY, 0 to 100000000
+             * @example 1234.50
+             */
+            deposit_amount?: string;
             description?: string;
             documents?: string[];
             /** Format: date */
@@ -9134,17 +9411,33 @@ export interface components {
             decided_by_id?: number | null;
             decision_note?: string;
             deductions?: components["schemas"]["Deduction"][];
-            deposit_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            deposit_amount?: string;
             id?: number;
             note?: string;
             property_id?: number;
-            refund_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            refund_amount?: string;
             renovation_id?: number;
-            shortfall_amount?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            shortfall_amount?: string;
             state?: string;
             /** Format: date-time */
             submitted_at?: string | null;
-            total_deductions?: number;
+            /**
+             * Format: decimal
+             * @example 1234.50
+             */
+            total_deductions?: string;
             version?: number;
         };
         SettlementCreate: {
@@ -9832,6 +10125,24 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /** @description Precondition Failed: the record changed since your read (`details.current_etag`) */
+        PRECONDITION_FAILED: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
+        /** @description Precondition Required: send If-Match */
+        PRECONDITION_REQUIRED: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description Unprocessable Entity */
         UNPROCESSABLE_ENTITY: {
             headers: {
@@ -9842,7 +10153,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description the ETag from your last read of this record (`*` overrides any version) */
+        IfMatch: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;

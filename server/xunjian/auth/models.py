@@ -8,11 +8,9 @@ import uuid
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, Versioned, utcnow
+from ..db import Base, Versioned, one_of, utcnow
 from ..permissions import ROLES
 from ..tenancy import CompanyScoped, PropertyScoped
-
-_ROLE_LIST = ", ".join(f"'{r}'" for r in ROLES)
 
 
 class User(CompanyScoped, Versioned, Base):
@@ -41,7 +39,7 @@ class RoleAssignment(PropertyScoped, Base):
     __tablename__ = "role_assignments"
     __table_args__ = (
         UniqueConstraint("user_id", "property_id", "role"),
-        CheckConstraint(f"role IN ({_ROLE_LIST})", name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,6 +70,10 @@ def render_derivatives(session: Session, store: Any, evidence_id: int) -> Eviden
     )
     if evidence is None or evidence.derivatives_state == "ready":
         return evidence
+    strip = strip_for(session, evidence)
+    # End the read before storage and decoding: on SQLite an open transaction holds the write
+    # lock, and the requests of everyone else would wait for this photo's download and resize.
+    session.commit()
     decoded = take_decoded(evidence_id)
     try:
         if decoded is None:
@@ -77,7 +81,7 @@ def render_derivatives(session: Session, store: Any, evidence_id: int) -> Eviden
             decoded = imaging.decode_for_derivatives(
                 data, max_bytes=len(data), max_pixels=imaging.DEFAULT_MAX_PIXELS
             )
-        made = imaging.make_derivatives(decoded, strip_for(session, evidence))
+        made = imaging.make_derivatives(decoded, strip)
     except imaging.ImageRejected as error:  # cannot happen for an accepted upload; record it
         evidence.derivatives_state = "failed"
         evidence.derivatives_error = error.message[:300]

@@ -19,6 +19,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+import simplejpeg
 from PIL import Image, ImageDraw, ImageFile, ImageFont, ImageOps
 
 from xunjian.evidence.exif import ExifFacts as ExifFacts  # re-exported: the ingest API
@@ -32,6 +33,10 @@ _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
 # Used only when make_derivatives() is handed raw bytes; the ingest path passes its own limit.
 # 80 MP admits 48/50/64 MP phone sensors and stays below Pillow's own bomb warning (89 MP).
 DEFAULT_MAX_PIXELS = 80_000_000
+# Memory one decode may take, whatever the pixel count: a 16-bit RGBA PNG far below the pixel cap
+# once cost ~650 MB. 256 MiB admits a 50 MP RGB PNG or a 28 MP RGBA one, and keeps two sync
+# workers decoding at once within a 1 GB machine. JPEGs decode at reduced scale and cost little.
+MAX_DECODE_BYTES = 256 * 1024 * 1024
 JPEG_QUALITY = 82
 # From the 1/2-scale draft the display copy shrinks by only ~1.25x. Pillow's BILINEAR is a
 # triangle filter widened by the reduction factor (antialiased, not point sampling), and at this
@@ -177,23 +182,75 @@ def _open_checked(
     return im, ImageInfo(mime, width, height, _FORMATS[mime][1])
 
 
+def _truncated() -> ImageRejected:
+    return ImageRejected(
+        "truncated_image",
+        "The photo arrived incomplete, probably because the connection dropped. Send it again.",
+        "照片未完整上传（可能是网络中断），请重新上传。",
+    )
+
+
 def _load_verified(im: ImageFile.ImageFile) -> None:
-    """Decode (at whatever draft scale is set), turning a short or broken stream into a reject.
+    """Decode a PNG or HEIC, turning a short or broken stream into a reject.
 
     Relies on Pillow's default ImageFile.LOAD_TRUNCATED_IMAGES = False: with it a missing tail
-    raises instead of being padded with grey (Image.verify() does not decode JPEG data at all).
+    raises instead of being padded (Image.verify() does not decode the data at all).
     """
     try:
         im.load()
     except Exception as exc:
         if "truncated" in str(exc):
-            raise ImageRejected(
-                "truncated_image",
-                "The photo arrived incomplete, probably because the connection dropped. "
-                "Send it again.",
-                "照片未完整上传（可能是网络中断），请重新上传。",
-            ) from exc
+            raise _truncated() from exc
         raise _corrupt() from exc
+
+
+def _decode_jpeg(data: bytes, width: int, height: int, min_factor: int = 1) -> Image.Image:
+    """The one JPEG decode, at the smallest DCT scale that still gives ``width`` x ``height``.
+
+    libjpeg-turbo through simplejpeg in strict mode: every libjpeg warning is an error. Pillow
+    cannot be used for this: its decoder drops libjpeg's warnings, so a file cut off and given
+    an end marker, or a header claiming more rows than the data holds, "decodes" with the
+    missing part filled grey ("premature end of data segment" is only a warning to libjpeg).
+    """
+    try:
+        pixels = simplejpeg.decode_jpeg(
+            data,
+            colorspace="RGB",
+            min_width=width,
+            min_height=height,
+            min_factor=min_factor,
+            strict=True,
+        )
+    except ValueError as exc:
+        if "premature end" in str(exc).lower():
+            raise _truncated() from exc
+        raise _corrupt() from exc
+    return Image.fromarray(pixels)
+
+
+def _bytes_per_pixel(im: Image.Image, mime: str) -> int:
+    """Peak bytes per pixel to decode ``im`` at full size and bring it to RGB (_to_rgb)."""
+    mode = im.mode
+    held = 1 if mode in ("1", "L", "P") else 2 if mode.startswith("I;16") else 4
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in im.info):
+        converted = 4 + 4 + 1  # RGBA copy unless already RGBA, white background, alpha band
+        converted -= 4 if mode == "RGBA" else 0
+    elif mode.startswith("I;16") or mode in ("I", "F"):
+        converted = 4 + 4 + 1 + 4  # 32-bit, scaled, 8-bit grey, RGB
+    else:
+        converted = 0 if mode == "RGB" else 4
+    decoder_buffer = 4 if mime == MIME_HEIC else 0  # pillow-heif decodes into its own buffer
+    return held + converted + decoder_buffer
+
+
+def _too_much_memory(width: int, height: int, needed: int) -> ImageRejected:
+    return ImageRejected(
+        "image_too_large_to_process",
+        f"The photo ({width}×{height}) needs {needed / 2**20:.0f} MB to process, more than the "
+        f"{MAX_DECODE_BYTES / 2**20:.0f} MB allowed. Send it as a JPEG from the camera.",
+        f"照片（{width}×{height}）处理需要 {needed / 2**20:.0f} MB 内存，超过 "
+        f"{MAX_DECODE_BYTES / 2**20:.0f} MB 上限。请上传相机拍摄的 JPEG 照片。",
+    )
 
 
 def _fit(size: tuple[int, int], edge: int) -> tuple[int, int]:
@@ -209,8 +266,10 @@ def inspect_image(data: bytes, *, max_bytes: int, max_pixels: int) -> ImageInfo:
     with im:
         if info.mime == MIME_JPEG:
             # 1/8-scale IDCT still reads every entropy-coded byte, so it finds truncation.
-            im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
-        _load_verified(im)
+            _decode_jpeg(data, 1, 1, min_factor=8)
+        else:
+            _check_memory(im, info)
+            _load_verified(im)
     return info
 
 
@@ -219,16 +278,30 @@ def decode_for_derivatives(
 ) -> DecodedImage:
     """inspect_image() and the decode the derivatives need, in one pass over the JPEG."""
     im, info = _open_checked(data, max_bytes, max_pixels)
-    return _decode_reduced(im, info, display_edge)
+    return _decode_reduced(data, im, info, display_edge)
 
 
-def _decode_reduced(im: ImageFile.ImageFile, info: ImageInfo, display_edge: int) -> DecodedImage:
+def _check_memory(im: Image.Image, info: ImageInfo) -> None:
+    needed = info.width * info.height * _bytes_per_pixel(im, info.mime)
+    if needed > MAX_DECODE_BYTES:
+        im.close()
+        raise _too_much_memory(info.width, info.height, needed)
+
+
+def _decode_reduced(
+    data: bytes, im: ImageFile.ImageFile, info: ImageInfo, display_edge: int
+) -> DecodedImage:
+    if info.mime != MIME_JPEG:
+        _check_memory(im, info)  # before _orientation(): Pillow's getexif() decodes a PNG
     orientation = _orientation(im)
     icc = im.info.get("icc_profile")
+    icc_profile = icc if isinstance(icc, bytes) else None
     if info.mime == MIME_JPEG:
-        # libjpeg scales in the IDCT by 1/2, 1/4 or 1/8, choosing the largest reduction that
-        # stays >= the size asked; the aspect must be kept or it picks no reduction at all.
-        im.draft("RGB", _fit(im.size, display_edge))
+        # Pillow has read the header (size, EXIF orientation, ICC); libjpeg-turbo decodes,
+        # scaling in the IDCT by 1/2, 1/4 or 1/8 to just above the display size.
+        im.close()
+        width, height = _fit((info.width, info.height), display_edge)
+        return DecodedImage(info, _decode_jpeg(data, width, height), orientation, icc_profile)
     try:
         _load_verified(im)
     except ImageRejected:
@@ -236,7 +309,7 @@ def _decode_reduced(im: ImageFile.ImageFile, info: ImageInfo, display_edge: int)
         raise
     # Not closed: close() frees the pixels, and copying them would cost more than the fp it holds.
     rgb = im if im.mode == "RGB" else _to_rgb(im)
-    return DecodedImage(info, rgb, orientation, icc if isinstance(icc, bytes) else None)
+    return DecodedImage(info, rgb, orientation, icc_profile)
 
 
 def _orientation(im: Image.Image) -> int:
@@ -250,7 +323,7 @@ def _orientation(im: Image.Image) -> int:
 def _to_rgb(im: Image.Image) -> Image.Image:
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         # Transparent areas (screenshots, diagrams) on white, not black.
-        rgba = im.convert("RGBA")
+        rgba = im if im.mode == "RGBA" else im.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background

@@ -9,6 +9,7 @@ object. If storage is down the upload fails with 503 and the phone keeps the pho
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import uuid
 from collections import OrderedDict
@@ -17,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -24,12 +26,13 @@ from ..errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLa
 from ..org.models import Property
 from ..permissions import require
 from ..storage import content_key
-from ..tenancy import Actor
+from ..tenancy import UNSCOPED_KEY, Actor
 from . import imaging, plausibility
 from .contexts import resolve_context
 from .integrity import Signer, append_to_chain
 from .models import Evidence
 
+log = logging.getLogger("xunjian.evidence")
 _SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper
 
 
@@ -57,6 +60,9 @@ class PhotoUpload:
 class IngestResult:
     evidence: Evidence
     replayed: bool
+    # The original this upload put into storage (None when it was there already): the view
+    # discards it if the commit fails, so a refused upload leaves no object behind.
+    stored_key: str | None = None
 
 
 # Decoded images waiting for their derivatives in this process (embedded mode): the derivative
@@ -122,14 +128,7 @@ def ingest_photo(
     max_bytes: int,
     max_pixels: int,
 ) -> IngestResult:
-    existing = find_replay(session, upload)
-    if existing is not None:
-        return IngestResult(existing, replayed=True)
-    prop = session.scalar(select(Property).where(Property.id == upload.property_id))
-    if prop is None:
-        raise NotFound("No such property.", message_zh="项目不存在。")
-    require(actor, "evidence.upload", prop.id)
-
+    # Bytes first, database second: the checks that cost CPU run before any transaction.
     if len(data) > max_bytes:
         # Checked before hashing: the view reads at most max_bytes + 1, so the hash of a
         # cut-off read would only confuse the message.
@@ -153,15 +152,91 @@ def ingest_photo(
     except imaging.ImageRejected as error:
         raise _rejected(error) from None
     exif = imaging.read_exif(data)
+    existing = find_replay(session, upload)
+    if existing is not None:
+        return IngestResult(existing, replayed=True)
+    prop = session.scalar(select(Property).where(Property.id == upload.property_id))
+    if prop is None:
+        raise NotFound("No such property.", message_zh="项目不存在。")
+    require(actor, "evidence.upload", prop.id)
+
     context = resolve_context(session, upload.context_type, upload.context_id)
     if context is not None and context.property_id != prop.id:
         raise NotFound("No such task at this property.", message_zh="该项目下没有此任务。")
 
     info = decoded.info
     key = content_key(digest, info.ext)
-    if not store.exists(key):
+    # The request's store ends the (read-only) transaction before each call, so no database
+    # lock is held while storage works; the rows are then written in one short transaction.
+    created_object = not store.exists(key)
+    if created_object:
         store.put(key, data, content_type=info.mime, sha256_hex=digest)
+    try:
+        # Asked again now that we write: a replay of this upload may have landed meanwhile.
+        existing = find_replay(session, upload)
+        if existing is not None:
+            return IngestResult(existing, replayed=True)
+        evidence = _record(
+            session, actor, upload, prop, context, decoded, exif, len(data), digest, key, now
+        )
+        append_to_chain(session, evidence, signer)
+        audit.record(session, actor, evidence, "upload")
+    except IntegrityError:
+        # The same client id committed by a concurrent request (PostgreSQL lets both insert).
+        session.rollback()
+        try:
+            existing = find_replay(session, upload)
+        except Conflict:
+            discard_if_orphan(session, store, key, created_object)
+            raise
+        if existing is None:
+            discard_if_orphan(session, store, key, created_object)
+            raise
+        return IngestResult(existing, replayed=True)
+    except Exception:
+        session.rollback()
+        discard_if_orphan(session, store, key, created_object)
+        raise
+    _keep_decoded(evidence.id, decoded)
+    return IngestResult(evidence, replayed=False, stored_key=key if created_object else None)
 
+
+def discard_if_orphan(session: Session, store: Any, key: str, created: bool = True) -> None:
+    """Delete an original this upload stored when no evidence row refers to it (the upload was
+    refused after storing): a refused photo leaves nothing behind. Objects that were already
+    there belong to other uploads of the same bytes and are never touched."""
+    if not created:
+        return
+    session.rollback()
+    referenced = session.scalar(
+        select(Evidence.id)
+        .where(Evidence.original_key == key)
+        .limit(1)
+        .execution_options(**{UNSCOPED_KEY: True})
+    )
+    session.rollback()  # end the read before talking to storage
+    if referenced is None:
+        try:
+            store.delete(key)
+        except Exception:  # storage down: the refusal stands, `xunjian verify` lists the object
+            log.warning("could not delete refused upload %s", key, exc_info=True)
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    upload: PhotoUpload,
+    prop: Property,
+    context: Any,
+    decoded: imaging.DecodedImage,
+    exif: imaging.ExifFacts,
+    size: int,
+    digest: str,
+    key: str,
+    now: dt.datetime,
+) -> Evidence:
+    """The evidence row (flushed: it needs its id for the chain)."""
+    info = decoded.info
     tz = ZoneInfo(prop.timezone)
     evidence = Evidence(
         client_id=upload.client_id,
@@ -172,7 +247,7 @@ def ingest_photo(
         context_id=upload.context_id,
         note=upload.note,
         sha256=digest,
-        size_bytes=len(data),
+        size_bytes=size,
         mime=info.mime,
         width=info.width,
         height=info.height,
@@ -207,7 +282,4 @@ def ingest_photo(
     )
     session.add(evidence)
     session.flush()
-    append_to_chain(session, evidence, signer)
-    audit.record(session, actor, evidence, "upload")
-    _keep_decoded(evidence.id, decoded)
-    return IngestResult(evidence, replayed=False)
+    return evidence

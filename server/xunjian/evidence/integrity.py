@@ -171,6 +171,7 @@ def verify_all(
     report = VerifyReport()
     prev = GENESIS_HASH
     expected_seq = 1
+    originals: list[tuple[int, str, str]] = []  # re-hashed after the walk, outside the transaction
     rows = session.execute(
         select(ChainEntry, Evidence)
         .join(Evidence, Evidence.id == ChainEntry.evidence_id, isouter=True)
@@ -202,29 +203,36 @@ def verify_all(
             report.problems.append(
                 f"{where}: evidence {evidence.id} record differs from the signed one"
             )
-        if rehash_objects:
-            _check_object(store, evidence, report)
+        originals.append((evidence.id, evidence.original_key, evidence.sha256))
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1).execution_options(**UNSCOPED))
     if head is not None and head.last_seq != expected_seq - 1:
         report.problems.append(
             f"chain head says {head.last_seq} entries, walked {expected_seq - 1} (entries removed)"
         )
+    if rehash_objects:
+        # Reading gigabytes from storage must not keep a transaction open (on SQLite that is
+        # the write lock: the service would stall for the whole verification).
+        session.commit()
+        for evidence_id, key, sha256 in originals:
+            _check_object(store, evidence_id, key, sha256, report)
     return report
 
 
-def _check_object(store: Any, evidence: Evidence, report: VerifyReport) -> None:
+def _check_object(
+    store: Any, evidence_id: int, key: str, sha256: str, report: VerifyReport
+) -> None:
     from ..storage import ObjectNotFound
 
     digest = hashlib.sha256()
     try:
-        for chunk in store.iter_chunks(evidence.original_key):
+        for chunk in store.iter_chunks(key):
             digest.update(chunk)
     except ObjectNotFound:
-        report.problems.append(f"evidence {evidence.id}: original {evidence.original_key} missing")
+        report.problems.append(f"evidence {evidence_id}: original {key} missing")
         return
     report.checked_objects += 1
-    if digest.hexdigest() != evidence.sha256:
+    if digest.hexdigest() != sha256:
         report.problems.append(
-            f"evidence {evidence.id}: stored original {evidence.original_key} does not match "
+            f"evidence {evidence_id}: stored original {key} does not match "
             f"its sha256 (the bytes were changed)"
         )

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.models import RoleAssignment
-from ..errors import IllegalTransition, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from ..org.models import Property
 from ..permissions import require
 from ..tenancy import Actor
 from .models import Loan
+from .states import LOAN
 
 DEFAULT_RETURN_TIME = "17:30"
 
@@ -79,15 +80,18 @@ def give_back(
     session: Session, actor: Actor, loan: Loan, values: dict[str, Any], now: dt.datetime
 ) -> Loan:
     require(actor, "loans.write", loan.property_id)
-    if loan.state != "borrowed":
-        raise IllegalTransition("This item was already returned.", message_zh="该物品已归还。")
-    before = audit.snapshot(loan)
-    loan.state = "returned"
-    loan.returned_at = now
-    loan.returned_to_id = actor.user_id
-    for key in ("photos_stored", "card_cleared", "battery_ok", "return_note"):
-        setattr(loan, key, values.get(key))
-    audit.record(session, actor, loan, "return", before=before)
+    LOAN.apply(
+        session,
+        actor,
+        loan,
+        "return",
+        now=now,
+        returned_at=now,
+        returned_to_id=actor.user_id,
+        **{
+            k: values.get(k) for k in ("photos_stored", "card_cleared", "battery_ok", "return_note")
+        },
+    )
     return loan
 
 

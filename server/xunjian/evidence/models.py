@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, Versioned, utcnow
+from ..db import Base, Versioned, one_of, utcnow
 from ..tenancy import PropertyScoped
+from .states import LOAN, REVIEW
 
 CONTEXT_TYPES = (
     "patrol_checkin",
@@ -23,12 +24,8 @@ CONTEXT_TYPES = (
     "handover",
     "ad_hoc",
 )
-REVIEW_STATES = ("pending", "accepted", "rejected", "exemplary")
+REVIEW_STATES = REVIEW.states
 DERIVATIVE_STATES = ("pending", "ready", "failed")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Evidence(PropertyScoped, Versioned, Base):
@@ -36,9 +33,9 @@ class Evidence(PropertyScoped, Versioned, Base):
 
     __tablename__ = "evidence"
     __table_args__ = (
-        CheckConstraint(_in("context_type", CONTEXT_TYPES), name="context_type"),
-        CheckConstraint(_in("review_status", REVIEW_STATES), name="review_status"),
-        CheckConstraint(_in("derivatives_state", DERIVATIVE_STATES), name="derivatives_state"),
+        CheckConstraint(one_of("context_type", CONTEXT_TYPES), name="context_type"),
+        REVIEW.check_constraint(),
+        CheckConstraint(one_of("derivatives_state", DERIVATIVE_STATES), name="derivatives_state"),
         # A decision is a person and a time; a rejection also needs its reason.
         CheckConstraint(
             "(review_status = 'pending') = (reviewed_at IS NULL)", name="reviewed_at_iff_decided"
@@ -142,7 +139,7 @@ class DeviceStatus(Base):
     app_version: Mapped[str] = mapped_column(String(40), default="")
 
 
-LOAN_STATES = ("borrowed", "returned")
+LOAN_STATES = LOAN.states
 LOAN_ITEM_KINDS = ("camera", "phone", "radio", "key", "other")
 
 
@@ -151,8 +148,8 @@ class Loan(PropertyScoped, Versioned, Base):
 
     __tablename__ = "loans"
     __table_args__ = (
-        CheckConstraint(_in("state", LOAN_STATES), name="state"),
-        CheckConstraint(_in("item_kind", LOAN_ITEM_KINDS), name="item_kind"),
+        LOAN.check_constraint(),
+        CheckConstraint(one_of("item_kind", LOAN_ITEM_KINDS), name="item_kind"),
         CheckConstraint("(state = 'returned') = (returned_at IS NOT NULL)", name="returned_at"),
     )
 

@@ -26,7 +26,7 @@ from ..web.context import (
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import devices, loans, service
-from .ingest import PhotoUpload, ingest_photo
+from .ingest import PhotoUpload, discard_if_orphan, ingest_photo
 from .integrity import load_signer
 from .models import DeviceStatus, Evidence, Loan
 from .schemas import (
@@ -80,8 +80,7 @@ class EvidenceCollection(MethodView):
             Evidence.property_id.in_(sorted(service.readable_property_ids(actor)))
         )
         page = paginate_request(stmt, Evidence.id, args, descending=True)
-        items = [e for e in page.items if service.matches_flag(e, args.get("flag"))]
-        return {"items": items, "next_cursor": page.next_cursor}
+        return {"items": page.items, "next_cursor": page.next_cursor}
 
     @blp.arguments(UploadSchema, location="files")
     @blp.response(201, EvidenceSchema)
@@ -112,7 +111,12 @@ class EvidenceCollection(MethodView):
         if result.replayed:
             g.idempotent_replay = True
             return result.evidence
-        commit()
+        try:
+            commit()
+        except Exception:
+            if result.stored_key:
+                discard_if_orphan(db(), platform().store, result.stored_key)
+            raise
         try:
             evidence_derivatives.delay(result.evidence.id)
         except Exception:

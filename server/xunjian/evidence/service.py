@@ -10,25 +10,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from .. import audit
 from ..auth.models import User
-from ..errors import IllegalTransition, InvalidInput, NotFound
+from ..db import json_list_has
+from ..errors import InvalidInput, NotFound
 from ..org.models import Property
 from ..permissions import properties_where, require
 from ..tenancy import Actor
 from .integrity import ChainEntry, Signer, verify_signature
 from .models import Evidence
+from .states import REVIEW, REVIEW_EVENT_FOR
 
 UNSCOPED = {"xunjian.unscoped": True}
-
-# Review lifecycle: pending → accepted | rejected | exemplary; a decision can be revised by a
-# lead (e.g. an accepted photo later marked exemplary), but never back to pending.
-REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending": frozenset({"accepted", "rejected", "exemplary"}),
-    "accepted": frozenset({"rejected", "exemplary"}),
-    "exemplary": frozenset({"accepted", "rejected"}),
-    "rejected": frozenset({"accepted"}),
-}
 
 
 def review(
@@ -41,24 +33,25 @@ def review(
     now: dt.datetime,
 ) -> Evidence:
     require(actor, "evidence.review", evidence.property_id)
-    if decision not in REVIEW_TRANSITIONS[evidence.review_status]:
-        raise IllegalTransition(
-            f"A photo that is {evidence.review_status} cannot be marked {decision}.",
-            message_zh="该照片当前状态不允许此审核操作。",
-            details={"from": evidence.review_status, "to": decision},
-        )
+    event = REVIEW_EVENT_FOR[decision]
+    REVIEW.check(evidence, event)
     if decision == "rejected" and not reason.strip():
         raise InvalidInput(
             "Say why the photo is rejected: the person who took it must know what to retake.",
             message_zh="请填写退回原因，以便拍摄人重新拍摄。",
             details={"reason": ["required when rejecting"]},
         )
-    before = audit.snapshot(evidence)
-    evidence.review_status = decision
-    evidence.review_reason = reason.strip()
-    evidence.reviewed_by_id = actor.user_id
-    evidence.reviewed_at = now
-    audit.record(session, actor, evidence, f"review_{decision}", before=before)
+    REVIEW.apply(
+        session,
+        actor,
+        evidence,
+        event,
+        now=now,
+        action=f"review_{decision}",  # the audit log's name for each decision since the start
+        review_reason=reason.strip(),
+        reviewed_by_id=actor.user_id,
+        reviewed_at=now,
+    )
     return evidence
 
 
@@ -74,6 +67,8 @@ def filtered(actor: Actor, args: dict[str, Any], tz_of: dict[int, str]) -> Selec
             if args["flagged"]
             else stmt.where(Evidence.flags == [])
         )
+    if args.get("flag"):
+        stmt = stmt.where(json_list_has(Evidence.flags, "code", args["flag"]))
     if "day" in args:
         if "property_id" not in args:
             raise InvalidInput(
@@ -87,10 +82,6 @@ def filtered(actor: Actor, args: dict[str, Any], tz_of: dict[int, str]) -> Selec
             Evidence.received_at >= start, Evidence.received_at < start + dt.timedelta(days=1)
         )
     return stmt
-
-
-def matches_flag(evidence: Evidence, flag: str | None) -> bool:
-    return flag is None or any(f.get("code") == flag for f in evidence.flags or [])
 
 
 def presigned_urls(actor: Actor, evidence: Evidence, store: Any, expires: int) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from ..permissions import require
 from ..tenancy import Actor
 from .models import Handover, HandoverItem
 from .service import field_error
-from .states import HANDOVER
+from .states import HANDOVER, describe_handover
 
 
 def _check_people(session: Session, property_id: int, outgoing: int, incoming: int) -> None:
@@ -98,7 +98,7 @@ def create_handover(
     )
     handover.items = _items(property_id, items or [])
     session.add(handover)
-    audit.record(session, actor, handover, "create", after=snapshot(handover))
+    audit.record(session, actor, handover, "create", after=describe_handover(handover))
     return handover
 
 
@@ -106,8 +106,8 @@ def update_handover(
     session: Session, actor: Actor, now: dt.datetime, handover: Handover, changes: dict[str, Any]
 ) -> Handover:
     require(actor, "handover.write", handover.property_id)
-    HANDOVER.next(handover.state, "edit")
-    before = snapshot(handover)
+    HANDOVER.check(handover, "edit")
+    before = describe_handover(handover)
     outgoing = changes.get("outgoing_user_id", handover.outgoing_user_id)
     incoming = changes.get("incoming_user_id", handover.incoming_user_id)
     if "outgoing_user_id" in changes or "incoming_user_id" in changes:
@@ -123,7 +123,9 @@ def update_handover(
         handover.items.extend(_items(handover.property_id, items))
     handover.updated_at = now
     flag_modified(handover, "updated_at")  # item-only edits still get a new ETag
-    audit.record(session, actor, handover, "update", before=before, after=snapshot(handover))
+    audit.record(
+        session, actor, handover, "update", before=before, after=describe_handover(handover)
+    )
     return handover
 
 
@@ -168,7 +170,11 @@ def confirm(
             raise IllegalTransition(
                 "The outgoing person confirms first (items and open matters handed over).",
                 message_zh="须先由交班人确认交接内容。",
-                details={"state": handover.state, "event": event},
+                details={
+                    "state": handover.state,
+                    "event": event,
+                    "allowed_events": HANDOVER.events_from(handover.state),
+                },
             )
     else:
         raise Forbidden(
@@ -177,18 +183,19 @@ def confirm(
             message_zh="交接班只能由交班人或接班人本人登录确认。",
             code="not_a_party",
         )
-    before = snapshot(handover)
-    handover.state = HANDOVER.next(handover.state, event)
+    HANDOVER.check(handover, event)
     if event == "confirm_outgoing":
-        handover.outgoing_confirmed_at = now
+        columns: dict[str, Any] = {"outgoing_confirmed_at": now}
         if device_id:
-            handover.outgoing_device_id = device_id
+            columns["outgoing_device_id"] = device_id
     else:
-        handover.completed_at = now
         pending = pending_photos(session, handover)
-        handover.pending_photos = _jsonable(pending)
-        handover.pending_photo_count = len(pending)
-    audit.record(session, actor, handover, event, before=before, after=snapshot(handover))
+        columns = {
+            "completed_at": now,
+            "pending_photos": _jsonable(pending),
+            "pending_photo_count": len(pending),
+        }
+    HANDOVER.apply(session, actor, handover, event, now=now, **columns)
     return handover
 
 
@@ -197,9 +204,3 @@ def _jsonable(photos: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in p.items()}
         for p in photos
     ]
-
-
-def snapshot(handover: Handover) -> dict[str, Any]:
-    data = audit.snapshot(handover)
-    data["items"] = [[i.kind, i.description, i.count] for i in handover.items]
-    return data

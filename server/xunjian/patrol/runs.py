@@ -175,7 +175,7 @@ def check_in(
     device_time: dt.datetime | None = None,
 ) -> Checkin:
     require(actor, "patrol.run", run.property_id)
-    RUN.next(run.state, "check_in")
+    RUN.check(run, "check_in")
     has_fix = latitude is not None and longitude is not None and accuracy_m is not None
     if qr_token:
         checkpoint, method = checkpoint_by_token(session, run.property_id, qr_token), "qr"
@@ -251,7 +251,7 @@ def record_finding(
     device_time: dt.datetime | None = None,
 ) -> Finding:
     require(actor, "patrol.run", run.property_id)
-    RUN.next(run.state, "record_finding")
+    RUN.check(run, "record_finding")
     if outcome == "problem" and not category:
         raise field_error("category", "A problem needs a category.", "发现问题时须选择问题类别。")
     checkin_id = None
@@ -307,7 +307,7 @@ def finish_run(
     device_time: dt.datetime | None = None,
 ) -> Run:
     require(actor, "patrol.run", run.property_id)
-    RUN.next(run.state, "finish")  # 409 unless in progress, before anything else is judged
+    RUN.check(run, "finish")  # 409 unless in progress, before anything else is judged
     checkins = analyse_checkins(session, run)
     route_ids = {s.checkpoint_id for s in run.route.stops}
     visited = {c.checkpoint_id for c in checkins} & route_ids
@@ -321,15 +321,20 @@ def finish_run(
             f"还有 {len(missed)} 个巡查点未打卡，提前结束须填写原因。",
             code="reason_required",
         )
-    before = audit.snapshot(run)
-    run.state = RUN.next(run.state, "finish_early" if missed else "finish")
-    run.finished_at = max(event_time(device_time, now), run.started_at)
-    run.finished_by_id = actor.user_id
-    run.finish_reason = reason
-    run.visited_count = len(visited)
-    run.expected_count = len(route_ids)
-    run.flags = [f for f in run.flags if f["code"] == "late_start"] + missed
-    audit.record(session, actor, run, "finish", before=before)
+    RUN.apply(
+        session,
+        actor,
+        run,
+        "finish_early" if missed else "finish",
+        now=now,
+        action="finish",  # the audit log has always named both ways of ending "finish"
+        finished_at=max(event_time(device_time, now), run.started_at),
+        finished_by_id=actor.user_id,
+        finish_reason=reason,
+        visited_count=len(visited),
+        expected_count=len(route_ids),
+        flags=[f for f in run.flags if f["code"] == "late_start"] + missed,
+    )
     return run
 
 
@@ -345,20 +350,24 @@ def forward_finding(
     """Mark a problem for the work-order or renovation area to take over (they consume
     ``status = forwarded`` findings by ``forward_target``)."""
     require(actor, "patrol.finding.forward", finding.property_id)
-    new_state = FINDING.next(finding.status, "forward")
+    FINDING.check(finding, "forward")
     if target == "renovation" and finding.unit_id is None:
         raise field_error(
             "target",
             "Only a finding at a unit can open a renovation inspection.",
             "只有针对具体房号的发现才能转为装修检查。",
         )
-    before = audit.snapshot(finding)
-    finding.status = new_state
-    finding.forward_target = target
-    finding.forward_note = note
-    finding.forwarded_at = now
-    finding.forwarded_by_id = actor.user_id
-    audit.record(session, actor, finding, "forward", before=before)
+    FINDING.apply(
+        session,
+        actor,
+        finding,
+        "forward",
+        now=now,
+        forward_target=target,
+        forward_note=note,
+        forwarded_at=now,
+        forwarded_by_id=actor.user_id,
+    )
     return finding
 
 

@@ -192,26 +192,34 @@ def resolve_alert_for_run(session: Session, run: Run, now: dt.datetime) -> None:
     )
     if alert is None or run.started_at > alert.deadline:
         return
-    before = audit.snapshot(alert)
-    alert.state = ALERT.next(alert.state, "resolve")
-    alert.resolved_at = now
-    alert.run_id = run.id
-    alert.resolution = (
-        f"started {run.started_at:%H:%M} UTC on the phone; reached the server at "
-        f"{run.received_at:%H:%M} UTC"
+    ALERT.apply(
+        session,
+        None,
+        alert,
+        "resolve",
+        now=now,
+        resolved_at=now,
+        run_id=run.id,
+        resolution=(
+            f"started {run.started_at:%H:%M} UTC on the phone; reached the server at "
+            f"{run.received_at:%H:%M} UTC"
+        ),
     )
-    audit.record(session, None, alert, "resolve", before=before)
 
 
 def acknowledge_alert(session: Session, actor: Actor, now: dt.datetime, alert: Alert) -> Alert:
     from ..permissions import require
 
     require(actor, "patrol.review", alert.property_id)
-    before = audit.snapshot(alert)
-    alert.state = ALERT.next(alert.state, "acknowledge")
-    alert.acknowledged_at = now
-    alert.acknowledged_by_id = actor.user_id
-    audit.record(session, actor, alert, "acknowledge", before=before)
+    ALERT.apply(
+        session,
+        actor,
+        alert,
+        "acknowledge",
+        now=now,
+        acknowledged_at=now,
+        acknowledged_by_id=actor.user_id,
+    )
     return alert
 
 

@@ -1,11 +1,15 @@
 """The patrol area's lifecycles, each one table of allowed transitions.
 
 The machine itself is the shared ``xunjian.lifecycle.StateMachine``; an event that keeps the
-state (a check-in during a run) is a transition to the same state.
+state (a check-in during a run) is a transition to the same state. The tables' state CHECKs are
+built from these states (``models/vocabulary.py``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from .. import audit
 from ..lifecycle import StateMachine
 
 RUN = StateMachine(
@@ -25,6 +29,9 @@ FINDING = StateMachine(
     "巡查发现",
     {("open", "forward"): "forwarded"},
     {"no_action": "无需处理", "open": "待处理", "forwarded": "已转办"},
+    # "ok" findings start as no_action and stay so; problems start open
+    initial=("no_action", "open"),
+    field="status",
 )
 
 ALERT = StateMachine(
@@ -38,6 +45,14 @@ ALERT = StateMachine(
     {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除"},
 )
 
+
+def describe_handover(handover: Any) -> dict[str, Any]:
+    """A handover as the audit log keeps it: its columns and its items."""
+    data = audit.snapshot(handover)
+    data["items"] = [[i.kind, i.description, i.count] for i in handover.items]
+    return data
+
+
 HANDOVER = StateMachine(
     "handover",
     "交接班",
@@ -47,4 +62,5 @@ HANDOVER = StateMachine(
         ("outgoing_confirmed", "confirm_incoming"): "completed",
     },
     {"draft": "草稿", "outgoing_confirmed": "交班人已确认", "completed": "已完成"},
+    describe=describe_handover,
 )

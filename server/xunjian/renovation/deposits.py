@@ -24,7 +24,7 @@ from ..tenancy import Actor
 from . import registry
 from .common import field_error
 from .models import Deduction, InspectionResult, Renovation, Settlement
-from .states import RENOVATION, SETTLEMENT
+from .states import RENOVATION, SETTLEMENT, describe_settlement
 
 CENT = decimal.Decimal("0.01")
 ZERO = decimal.Decimal("0.00")
@@ -97,11 +97,14 @@ def _deductions(
     return rows
 
 
-def _set_totals(settlement: Settlement) -> None:
-    result = balance(settlement.deposit_amount, [d.amount for d in settlement.deductions])
-    settlement.total_deductions = result.deductions
-    settlement.refund_amount = result.refund
-    settlement.shortfall_amount = result.shortfall
+def _totals(deposit: decimal.Decimal, deductions: list[Deduction]) -> dict[str, Any]:
+    """The settlement's sums, as its columns."""
+    result = balance(deposit, [d.amount for d in deductions])
+    return {
+        "total_deductions": result.deductions,
+        "refund_amount": result.refund,
+        "shortfall_amount": result.shortfall,
+    }
 
 
 def create(
@@ -116,7 +119,7 @@ def create(
 ) -> Settlement:
     require(actor, "renovation.deposit", renovation.property_id)
     if renovation.state != "completion_inspection":
-        RENOVATION.next(renovation.state, "settle")  # names the state it is in
+        RENOVATION.check(renovation, "settle")  # names the state it is in
     existing = session.scalar(
         select(Settlement.id).where(Settlement.renovation_id == renovation.id)
     )
@@ -138,30 +141,17 @@ def create(
         created_at=now,
     )
     settlement.deductions = _deductions(session, renovation, deductions)
-    _set_totals(settlement)
+    for name, value in _totals(settlement.deposit_amount, settlement.deductions).items():
+        setattr(settlement, name, value)
     session.add(settlement)
-    audit.record(session, actor, settlement, "create", after=snapshot(settlement))
+    audit.record(session, actor, settlement, "create", after=describe_settlement(settlement))
     return settlement
-
-
-def snapshot(settlement: Settlement) -> dict[str, Any]:
-    return {
-        **audit.snapshot(settlement),
-        "deductions": [
-            {
-                "kind": d.kind,
-                "violation_id": d.violation_id,
-                "description": d.description,
-                "amount": str(d.amount),
-            }
-            for d in settlement.deductions
-        ],
-    }
 
 
 def edit(
     session: Session,
     actor: Actor,
+    now: dt.datetime,
     renovation: Renovation,
     settlement: Settlement,
     *,
@@ -170,28 +160,34 @@ def edit(
 ) -> Settlement:
     """Replace the itemised deductions (a rejected settlement goes back to draft)."""
     require(actor, "renovation.deposit", settlement.property_id)
-    target = SETTLEMENT.next(settlement.state, "edit")
-    before = snapshot(settlement)
-    if deductions is not None:
-        settlement.deductions = _deductions(session, renovation, deductions)
-    if note is not None:
-        settlement.note = note
-    settlement.deposit_amount = cents(renovation.deposit_amount)
-    _set_totals(settlement)
-    settlement.state = target
-    settlement.decided_at = settlement.decided_by_id = None
-    settlement.decision_note = ""
-    audit.record(session, actor, settlement, "update", before=before, after=snapshot(settlement))
+    SETTLEMENT.check(settlement, "edit")
+    rows = (
+        list(settlement.deductions)
+        if deductions is None
+        else _deductions(session, renovation, deductions)
+    )
+    deposit = cents(renovation.deposit_amount)
+    SETTLEMENT.apply(
+        session,
+        actor,
+        settlement,
+        "edit",
+        now=now,
+        action="update",  # the audit log's name for every edit, also one that reopens a draft
+        deductions=rows,
+        note=settlement.note if note is None else note,
+        deposit_amount=deposit,
+        **_totals(deposit, rows),
+        decided_at=None,
+        decided_by_id=None,
+        decision_note="",
+    )
     return settlement
 
 
 def submit(session: Session, actor: Actor, now: dt.datetime, settlement: Settlement) -> Settlement:
     require(actor, "renovation.deposit", settlement.property_id)
-    target = SETTLEMENT.next(settlement.state, "submit")
-    before = snapshot(settlement)
-    settlement.submitted_at = now
-    settlement.state = target
-    audit.record(session, actor, settlement, "submit", before=before, after=snapshot(settlement))
+    SETTLEMENT.apply(session, actor, settlement, "submit", now=now, submitted_at=now)
     return settlement
 
 
@@ -207,20 +203,19 @@ def decide(
 ) -> Settlement:
     """The manager's consent to the deductions; approval settles the renovation."""
     require(actor, "renovation.approve", settlement.property_id)
-    target = SETTLEMENT.next(settlement.state, "approve" if decision == "approved" else "reject")
+    event = "approve" if decision == "approved" else "reject"
+    SETTLEMENT.check(settlement, event)
     if decision == "rejected" and not note.strip():
         raise field_error("note", "Give the reason for sending it back.", "请填写退回理由。")
-    before = snapshot(settlement)
-    settlement.decided_at, settlement.decided_by_id = now, actor.user_id
-    settlement.decision_note = note.strip()
-    settlement.state = target
-    audit.record(
+    target = SETTLEMENT.apply(
         session,
         actor,
         settlement,
-        "approve" if decision == "approved" else "reject",
-        before=before,
-        after=snapshot(settlement),
+        event,
+        now=now,
+        decided_at=now,
+        decided_by_id=actor.user_id,
+        decision_note=note.strip(),
     )
     if target == "approved":
         registry.transition(session, actor, now, renovation, "settle")

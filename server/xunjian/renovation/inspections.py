@@ -137,7 +137,7 @@ def record_inspection(
     """One inspection: every active item of the version gets a result; items not sent take
     ``rest`` (the phone shows them all as OK and the inspector flips the violations)."""
     require(actor, "renovation.inspect", renovation.property_id)
-    RENOVATION.next(renovation.state, "inspect")
+    RENOVATION.check(renovation, "inspect")
     at = check_phone_time(inspected_at, now, "inspected_at")
     version = _version_for(session, prop.company_id, checklist_version)
     hint = suggestions(session, prop, renovation, version, at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -83,7 +84,7 @@ def add(
     client_id: uuid.UUID | None = None,
 ) -> Measure:
     require(actor, "renovation.notice", notice.property_id)
-    NOTICE.next(notice.state, "add_measure")
+    NOTICE.check(notice, "add_measure")
     (code,) = check_codes(version, [code])
     return create(session, actor, now, notice, version, code, note=note, client_id=client_id)
 
@@ -93,15 +94,19 @@ def decide(
 ) -> Measure:
     """The manager's recorded approval (or refusal, with a reason)."""
     require(actor, "renovation.approve", measure.property_id)
-    target = MEASURE.next(measure.state, "approve" if decision == "approved" else "reject")
+    event = "approve" if decision == "approved" else "reject"
+    MEASURE.check(measure, event)
     if decision == "rejected" and not note.strip():
         raise field_error("note", "Give the reason for not approving.", "请填写不批准的理由。")
-    before = audit.snapshot(measure)
-    measure.decided_at, measure.decided_by_id = now, actor.user_id
-    measure.decision_note = note.strip()
-    measure.state = target
-    audit.record(
-        session, actor, measure, "approve" if decision == "approved" else "reject", before=before
+    MEASURE.apply(
+        session,
+        actor,
+        measure,
+        event,
+        now=now,
+        decided_at=now,
+        decided_by_id=actor.user_id,
+        decision_note=note.strip(),
     )
     return measure
 
@@ -125,11 +130,7 @@ def apply(session: Session, actor: Actor, now: dt.datetime, measure: Measure) ->
             code="approval_refused",
             details={"measure_id": measure.id, "state": measure.state},
         )
-    target = MEASURE.next(measure.state, "apply")
-    before = audit.snapshot(measure)
-    measure.applied_at = now
-    measure.state = target
-    audit.record(session, actor, measure, "apply", before=before)
+    MEASURE.apply(session, actor, measure, "apply", now=now, applied_at=now)
     return measure
 
 
@@ -138,11 +139,9 @@ def lift(
 ) -> Measure:
     """End a measure in effect (e.g. water restored after rectification)."""
     require(actor, "renovation.notice", measure.property_id)
-    target = MEASURE.next(measure.state, "lift")
-    before = audit.snapshot(measure)
-    measure.lifted_at = now
+    MEASURE.check(measure, "lift")
+    columns: dict[str, Any] = {}
     if note:
-        measure.note = (measure.note + " / " + note.strip()).strip(" /")[:500]
-    measure.state = target
-    audit.record(session, actor, measure, "lift", before=before)
+        columns["note"] = (measure.note + " / " + note.strip()).strip(" /")[:500]
+    MEASURE.apply(session, actor, measure, "lift", now=now, lifted_at=now, **columns)
     return measure

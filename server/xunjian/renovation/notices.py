@@ -47,19 +47,6 @@ from .states import NOTICE, RENOVATION
 STOP_WORK_MEASURE = "M2"
 
 
-def _audit(
-    session: Session,
-    actor: Actor | None,
-    notice: Notice,
-    event: str,
-    before: dict[str, Any],
-    **extra: Any,
-) -> None:
-    audit.record(
-        session, actor, notice, event, before=before, after={**audit.snapshot(notice), **extra}
-    )
-
-
 def _violations(session: Session, renovation: Renovation, ids: list[int]) -> list[InspectionResult]:
     if not ids:
         raise field_error("violation_ids", "Name at least one violation.", "请至少选择一项违章。")
@@ -104,7 +91,7 @@ def create_notice(
     store: Any = None,
 ) -> Notice:
     require(actor, "renovation.notice", renovation.property_id)
-    RENOVATION.next(renovation.state, "raise_notice")
+    RENOVATION.check(renovation, "raise_notice")
     rows = _violations(session, renovation, violation_ids)
     check_deadline(prop, deadline, now)
     version = checklist.current_version(session, prop.company_id)
@@ -148,16 +135,23 @@ def issue_notice(
     notice: Notice,
 ) -> Notice:
     require(actor, "renovation.notice", notice.property_id)
-    target = NOTICE.next(notice.state, "issue")
-    before = audit.snapshot(notice)
+    NOTICE.check(notice, "issue")
     # Both query (and flush): work them out before the notice changes, or the autoflush would
     # write a half-issued row that the CHECK constraints refuse.
     deadline, deadline_at = deadline_for(session, prop, notice, now)
     serial = allocate_serial(session, prop, now.astimezone(tz_of(prop)).year)
-    notice.deadline, notice.deadline_at, notice.serial = deadline, deadline_at, serial
-    notice.issued_at, notice.issued_by_id = now, actor.user_id
-    notice.state = target
-    _audit(session, actor, notice, "issue", before)
+    NOTICE.apply(
+        session,
+        actor,
+        notice,
+        "issue",
+        now=now,
+        deadline=deadline,
+        deadline_at=deadline_at,
+        serial=serial,
+        issued_at=now,
+        issued_by_id=actor.user_id,
+    )
     codes = list(notice.planned_measures)
     if notice.stop_work and STOP_WORK_MEASURE not in codes:
         codes.insert(0, STOP_WORK_MEASURE)
@@ -171,14 +165,12 @@ def issue_notice(
 
 def cancel(session: Session, actor: Actor, now: dt.datetime, notice: Notice) -> Notice:
     require(actor, "renovation.notice", notice.property_id)
-    target = NOTICE.next(notice.state, "cancel")
-    before = audit.snapshot(notice)
+    NOTICE.check(notice, "cancel")
     for row in session.scalars(
         select(InspectionResult).where(InspectionResult.notice_id == notice.id)
     ):
         row.notice_id = None  # the violations may go on another notice
-    notice.state = target
-    _audit(session, actor, notice, "cancel", before)
+    NOTICE.apply(session, actor, notice, "cancel", now=now)
     return notice
 
 
@@ -200,9 +192,10 @@ def acknowledge(
     """The owner or contractor signs on the phone, or refuses: then a photo of the notice as
     posted at the door stands for the service."""
     require(actor, "renovation.notice", notice.property_id)
-    target = NOTICE.next(notice.state, "acknowledge" if outcome == "signed" else "refuse")
+    event = "acknowledge" if outcome == "signed" else "refuse"
+    NOTICE.check(notice, event)
     when = check_phone_time(at, now, "at")
-    before = audit.snapshot(notice)
+    columns: dict[str, Any] = {}
     if outcome == "signed":
         if not signer_name.strip():
             raise field_error("signer_name", "Who signed? Give their name.", "请填写签收人姓名。")
@@ -216,9 +209,13 @@ def acknowledge(
             raise field_error(
                 "signature", "The signature is missing.", "缺少签名。", code="invalid_signature"
             )
-        data = decode_signature(signature)
-        notice.signature_key, notice.signature_sha256 = store_signature(store, data)
-        notice.signer_name, notice.signer_role = signer_name.strip(), signer_role
+        key, sha256 = store_signature(store, decode_signature(signature))
+        columns.update(
+            signature_key=key,
+            signature_sha256=sha256,
+            signer_name=signer_name.strip(),
+            signer_role=signer_role,
+        )
     else:
         if refusal_photo_client_id is None:
             raise field_error(
@@ -234,12 +231,19 @@ def acknowledge(
             "refusal_photo_client_id",
             required=True,
         )
-        notice.refusal_photo_client_id = refusal_photo_client_id
-    notice.ack_kind = outcome
-    notice.acknowledged_at, notice.acknowledged_by_id = when, actor.user_id
-    notice.ack_note = note
-    notice.state = target
-    _audit(session, actor, notice, "acknowledge" if outcome == "signed" else "refuse", before)
+        columns.update(refusal_photo_client_id=refusal_photo_client_id)
+    NOTICE.apply(
+        session,
+        actor,
+        notice,
+        event,
+        now=now,
+        ack_kind=outcome,
+        acknowledged_at=when,
+        acknowledged_by_id=actor.user_id,
+        ack_note=note,
+        **columns,
+    )
     return notice
 
 
@@ -257,7 +261,8 @@ def reinspect(
 ) -> Reinspection:
     """A re-inspection needs photos whether it passes (proof of rectification) or not."""
     require(actor, "renovation.inspect", notice.property_id)
-    target = NOTICE.next(notice.state, "pass_reinspection" if passed else "fail_reinspection")
+    event = "pass_reinspection" if passed else "fail_reinspection"
+    NOTICE.check(notice, event)
     when = check_phone_time(inspected_at, now, "inspected_at")
     photos = check_photos(
         session,
@@ -281,19 +286,16 @@ def reinspect(
         photo_client_ids=photos,
     )
     session.add(row)
-    before = audit.snapshot(notice)
-    if passed:
-        notice.reinspection_passed_at = when
-    notice.state = target
-    session.flush()
-    _audit(
+    session.flush()  # the audit entry names the re-inspection
+    columns: dict[str, Any] = {"reinspection_passed_at": when} if passed else {}
+    NOTICE.apply(
         session,
         actor,
         notice,
-        "pass_reinspection" if passed else "fail_reinspection",
-        before,
-        reinspection_id=row.id,
-        photos=photos,
+        event,
+        now=now,
+        audit_extra={"reinspection_id": row.id, "photos": photos},
+        **columns,
     )
     return row
 
@@ -310,7 +312,7 @@ def escalate(
 ) -> Notice:
     """The owner ignored the notice: the interview (约谈) and the further measures decided."""
     require(actor, "renovation.notice", notice.property_id)
-    target = NOTICE.next(notice.state, "escalate")
+    NOTICE.check(notice, "escalate")
     if not interview_outcome.strip():
         raise field_error(
             "interview_outcome", "Record the interview's outcome.", "请记录约谈结果。"
@@ -320,11 +322,18 @@ def escalate(
     assert prop is not None
     version = checklist.current_version(session, prop.company_id)
     codes = measures.check_codes(version, measure_codes or [])
-    before = audit.snapshot(notice)
-    notice.escalated_at, notice.escalated_by_id = now, actor.user_id
-    notice.interview_at, notice.interview_outcome = interview_at, interview_outcome.strip()
-    notice.state = target
-    _audit(session, actor, notice, "escalate", before, measures=codes)
+    NOTICE.apply(
+        session,
+        actor,
+        notice,
+        "escalate",
+        now=now,
+        audit_extra={"measures": codes},
+        escalated_at=now,
+        escalated_by_id=actor.user_id,
+        interview_at=interview_at,
+        interview_outcome=interview_outcome.strip(),
+    )
     for code in codes:
         measures.create(session, actor, now, notice, version, code, note="约谈后措施")
     return notice
@@ -335,18 +344,23 @@ def close(
 ) -> Notice:
     """Archive the notice: after a passed re-inspection, or (escalated) with a written reason."""
     require(actor, "renovation.notice", notice.property_id)
-    target = NOTICE.next(notice.state, "close")
+    NOTICE.check(notice, "close")
     if notice.state == "escalated" and not reason.strip():
         raise field_error(
             "reason",
             "Closing an escalated notice without a passed re-inspection needs a written reason.",
             "未经复查合格关闭已升级的通知单，须填写书面理由。",
         )
-    before = audit.snapshot(notice)
-    notice.close_reason = reason.strip()
-    notice.closed_at, notice.closed_by_id = now, actor.user_id
-    notice.state = target
-    _audit(session, actor, notice, "close", before)
+    NOTICE.apply(
+        session,
+        actor,
+        notice,
+        "close",
+        now=now,
+        close_reason=reason.strip(),
+        closed_at=now,
+        closed_by_id=actor.user_id,
+    )
     return notice
 
 
@@ -361,14 +375,20 @@ def refer(
 ) -> Notice:
     """Hand an escalated case to an outside body (e.g. 城管, the housing authority)."""
     require(actor, "renovation.approve", notice.property_id)
-    target = NOTICE.next(notice.state, "refer")
+    NOTICE.check(notice, "refer")
     if not referred_to.strip():
         raise field_error("referred_to", "Say to whom the case is referred.", "请填写移交单位。")
-    before = audit.snapshot(notice)
-    notice.referred_to, notice.close_reason = referred_to.strip(), reason.strip()
-    notice.closed_at, notice.closed_by_id = now, actor.user_id
-    notice.state = target
-    _audit(session, actor, notice, "refer", before)
+    NOTICE.apply(
+        session,
+        actor,
+        notice,
+        "refer",
+        now=now,
+        referred_to=referred_to.strip(),
+        close_reason=reason.strip(),
+        closed_at=now,
+        closed_by_id=actor.user_id,
+    )
     return notice
 
 
@@ -384,9 +404,5 @@ def mark_overdue(session: Session, now: dt.datetime) -> int:
         .execution_options(**UNSCOPED)
     ).all()
     for notice in due:
-        before = audit.snapshot(notice)
-        notice.state = NOTICE.next(notice.state, "mark_overdue")
-        notice.overdue_at = now
-        _audit(session, None, notice, "mark_overdue", before)
-    session.flush()
+        NOTICE.apply(session, None, notice, "mark_overdue", now=now, overdue_at=now)
     return len(due)

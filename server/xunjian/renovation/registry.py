@@ -194,7 +194,7 @@ def update(
     session: Session, actor: Actor, prop: Property, renovation: Renovation, changes: dict[str, Any]
 ) -> Renovation:
     require(actor, "renovation.register", renovation.property_id)
-    RENOVATION.next(renovation.state, "edit")
+    RENOVATION.check(renovation, "edit")
     merged = {
         k: changes.get(k, getattr(renovation, k))
         for k in ("start_date", "end_date", "permit_valid_from", "permit_valid_to")
@@ -233,57 +233,61 @@ def transition(
         "settle": "renovation.approve",
     }.get(event, "renovation.register")
     require(actor, action, renovation.property_id)
-    target = RENOVATION.next(renovation.state, event)
-    before = audit.snapshot(renovation)
+    RENOVATION.check(renovation, event)
+    columns: dict[str, Any] = {}
+    to: str | None = None
     if event == "approve":
-        for key, value in (permit or {}).items():
-            if value is not None:
-                setattr(renovation, key, value)
-        if not (
-            renovation.permit_no and renovation.permit_valid_from and renovation.permit_valid_to
-        ):
+        columns = {key: value for key, value in (permit or {}).items() if value is not None}
+        permit_no = columns.get("permit_no", renovation.permit_no)
+        valid_from = columns.get("permit_valid_from", renovation.permit_valid_from)
+        valid_to = columns.get("permit_valid_to", renovation.permit_valid_to)
+        if not (permit_no and valid_from and valid_to):
             raise field_error(
                 "permit_no",
                 "Approval issues the work permit (施工证): give its number and validity.",
                 "批准时须填写施工证号及有效期。",
             )
-        _permit_unique(session, renovation.property_id, renovation.permit_no, renovation.id)
+        _permit_unique(session, renovation.property_id, permit_no, renovation.id)
         _check_dates(
             {
-                "start_date": renovation.start_date,
-                "end_date": renovation.end_date,
-                "permit_valid_from": renovation.permit_valid_from,
-                "permit_valid_to": renovation.permit_valid_to,
+                "start_date": columns.get("start_date", renovation.start_date),
+                "end_date": columns.get("end_date", renovation.end_date),
+                "permit_valid_from": valid_from,
+                "permit_valid_to": valid_to,
             }
         )
-        renovation.approved_at, renovation.approved_by_id = now, actor.user_id
+        columns.update(approved_at=now, approved_by_id=actor.user_id)
     elif event == "start":
-        renovation.started_at = renovation.started_at or now
+        columns = {"started_at": renovation.started_at or now}
     elif event == "request_completion":
-        renovation.completion_requested_at = now
+        columns = {"completion_requested_at": now}
     elif event == "reopen":
-        renovation.completion_requested_at = None
+        columns = {"completion_requested_at": None}
     elif event == "suspend":
         if not reason.strip():
             raise field_error("reason", "Say why work is suspended.", "请填写停工原因。")
-        renovation.suspended_from = renovation.state
-        renovation.suspended_at, renovation.suspended_reason = now, reason.strip()
+        columns = _suspension(renovation, now, reason.strip())
     elif event == "resume":
-        target = renovation.suspended_from or "approved"
-        renovation.suspended_from, renovation.suspended_at = None, None
-        renovation.suspended_reason = ""
+        to = renovation.suspended_from or "approved"
+        columns = {"suspended_from": None, "suspended_at": None, "suspended_reason": ""}
     elif event == "settle":
-        renovation.settled_at = now
-    renovation.state = target
-    audit.record(
+        columns = {"settled_at": now}
+    RENOVATION.apply(
         session,
         actor,
         renovation,
         event,
-        before=before,
-        after={**audit.snapshot(renovation), "reason": reason},
+        now=now,
+        to=to,
+        audit_extra={"reason": reason},
+        **columns,
     )
     return renovation
+
+
+def _suspension(renovation: Renovation, now: dt.datetime, reason: str) -> dict[str, Any]:
+    """What a suspended site keeps: where it was (resume goes back there), since when, why."""
+    return {"suspended_from": renovation.state, "suspended_at": now, "suspended_reason": reason}
 
 
 def suspend_for_notice(
@@ -291,8 +295,6 @@ def suspend_for_notice(
 ) -> None:
     """A stop-work order on a notice suspends the site (if it is working)."""
     if RENOVATION.allows(renovation.state, "suspend"):
-        before = audit.snapshot(renovation)
-        renovation.suspended_from = renovation.state
-        renovation.suspended_at, renovation.suspended_reason = now, reason
-        renovation.state = "suspended"
-        audit.record(session, actor, renovation, "suspend", before=before)
+        RENOVATION.apply(
+            session, actor, renovation, "suspend", now=now, **_suspension(renovation, now, reason)
+        )

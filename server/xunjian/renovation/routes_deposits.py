@@ -87,7 +87,7 @@ class SettlementItem(MethodView):
         settlement = settlement_for(settlement_id, "renovation.deposit")
         check_if_match(settlement)
         renovation = get_or_404(Renovation, settlement.renovation_id, "renovation", "装修登记")
-        deposits.edit(db(), current_actor(), renovation, settlement, **args)
+        deposits.edit(db(), current_actor(), now(), renovation, settlement, **args)
         commit()
         return settlement_out(settlement)
 

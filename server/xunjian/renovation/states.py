@@ -2,11 +2,15 @@
 
 The machine itself is the shared ``xunjian.lifecycle.StateMachine``. An event that keeps the
 state (a failed re-inspection, a measure added to an open notice) is a transition to the same
-state, so "what may happen in which state" is read off one table.
+state, so "what may happen in which state" is read off one table. The tables' state CHECKs are
+built from these states (``models/vocabulary.py``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from .. import audit
 from ..lifecycle import StateMachine
 
 RENOVATION = StateMachine(
@@ -31,8 +35,8 @@ RENOVATION = StateMachine(
         ("completion_inspection", "settle"): "deposit_settled",
         ("approved", "suspend"): "suspended",
         ("in_progress", "suspend"): "suspended",
-        # resume goes back to the state it was suspended from (kept in suspended_from)
-        ("suspended", "resume"): "suspended_from",
+        # resume goes back to the state the site was suspended from (kept in suspended_from)
+        ("suspended", "resume"): ("approved", "in_progress"),
     },
     {
         "applied": "已申请",
@@ -94,7 +98,26 @@ MEASURE = StateMachine(
         "in_effect": "已执行",
         "lifted": "已解除",
     },
+    # a measure that needs no manager's approval is in effect as soon as it is decided
+    initial=("requested", "in_effect"),
 )
+
+
+def describe_settlement(settlement: Any) -> dict[str, Any]:
+    """A settlement as the audit log keeps it: its columns and its itemised deductions."""
+    return {
+        **audit.snapshot(settlement),
+        "deductions": [
+            {
+                "kind": d.kind,
+                "violation_id": d.violation_id,
+                "description": d.description,
+                "amount": str(d.amount),
+            }
+            for d in settlement.deductions
+        ],
+    }
+
 
 SETTLEMENT = StateMachine(
     "deposit settlement",
@@ -107,4 +130,5 @@ SETTLEMENT = StateMachine(
         ("submitted", "reject"): "rejected",
     },
     {"draft": "草稿", "submitted": "待经理批准", "approved": "已批准", "rejected": "已退回"},
+    describe=describe_settlement,
 )

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
-from sqlalchemy import select
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from ..clock import Clock
 from ..config import Settings
@@ -38,6 +38,8 @@ class Platform:
     def store(self) -> Any:
         if self._store is None:
             self._store = self.store_factory()
+        if has_request_context():
+            return StorageOutsideTransactions(self._store)
         return self._store
 
 
@@ -56,6 +58,99 @@ def db() -> Session:
         session.info["request_id"] = g.get("request_id", "")
         g.db_session = session
     return session
+
+
+# --- no database lock across network I/O ---------------------------------------------------
+#
+# On SQLite every transaction begins IMMEDIATE (db.py), i.e. holds the one write lock until it
+# ends; other requests wait for it (busy timeout) and then fail. So a request never keeps a
+# transaction open while it waits on the network: authentication commits before the body is
+# read (app.py), the session is closed before the response is sent, and a transaction that has
+# only read is ended before each call to object storage (below). PostgreSQL gains too: no
+# connection sits "idle in transaction" while a phone trickles its upload.
+
+_WROTE = "xunjian.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:  # bulk UPDATE/DELETE/INSERT, or text we cannot judge
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def end_read_transaction() -> None:
+    """End the request's transaction if it has only read (nothing written, nothing pending).
+
+    Committing a read-only transaction changes nothing; what follows runs in a new one, with
+    the same guarantees as PostgreSQL's READ COMMITTED (ETags and unique constraints still
+    guard every write). A transaction that has written is left alone: it must stay atomic.
+    """
+    session: Session | None = g.get("db_session")
+    if session is None or not session.in_transaction():
+        return
+    if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+        return
+    session.commit()
+
+
+class StorageOutsideTransactions:
+    """The object store as request code sees it: every call that goes to the store first ends a
+    read-only transaction, so a slow or failing store never holds the database lock."""
+
+    _NETWORK = frozenset(
+        {
+            "put",
+            "get",
+            "head",
+            "exists",
+            "delete",
+            "iter_chunks",
+            "ping",
+            "probe_write",
+            "ensure_bucket",
+        }
+    )
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._NETWORK:
+            end_read_transaction()
+        return getattr(self._store, name)
+
+
+def receive_body() -> None:
+    """Read the whole request body now, before the view touches the database.
+
+    Werkzeug reads lazily; left to the view, a phone on a slow link would be read from inside
+    the view's transaction. Multipart bodies are parsed (files over 500 KB spool to disk).
+    """
+    chunked = request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+    if not (request.content_length or chunked):
+        return
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        request.form  # noqa: B018 - the property parses and caches the body
+    else:
+        request.get_data(cache=True)
+
+
+def close_session_before_response(response: Any) -> Any:
+    """Release the session once the response is built: sending it to a slow client must not
+    hold a transaction (teardown would only close it after the last byte left)."""
+    teardown_session(None)
+    return response
 
 
 def current_actor() -> Actor:

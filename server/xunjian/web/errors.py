@@ -62,6 +62,8 @@ def error_response(error: HTTPException) -> Response:
     elif status not in _HTTP_CODES and error.description:
         message = error.description
     response = _payload(status, code, message, details)
+    if valid_methods := getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(valid_methods)  # RFC 9110: a 405 names them
     for header, value in (data.get("headers") or {}).items() if isinstance(data, dict) else ():
         response.headers[header] = value
     return response

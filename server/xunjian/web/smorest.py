@@ -40,7 +40,19 @@ class Schema(ma.Schema):
         return data
 
 
+def _decimal_as_string(_converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    # apispec calls every Decimal a "number"; ours are sent as strings ("1234.50"), exact to the
+    # cent, which a JSON number (a binary float in JavaScript) is not.
+    if isinstance(field, ma.fields.Decimal) and field.as_string:
+        return {"type": "string", "format": "decimal", "example": "1234.50"}
+    return {}
+
+
 class Api(BaseApi):
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(_decimal_as_string)
+
     def handle_http_exception(self, error: HTTPException) -> Any:
         return error_response(error)
 

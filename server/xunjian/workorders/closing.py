@@ -14,18 +14,19 @@ from . import orders
 from . import requests as request_service
 from .common import require_text
 from .models import ServiceRequest, WorkOrder
+from .states import ORDER
 
 REWORK_DUE = dt.timedelta(hours=24)
 
 
 def verify(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
     require(actor, "workorders.verify", order.property_id)
-    orders.ORDER.next(order.state, "verify")
+    ORDER.check(order, "verify")
     from .completions import require_after_photo_arrived
 
     require_after_photo_arrived(session, order)
-    orders.transition(
-        session, actor, order, "verify", now, verified_at=now, verified_by_id=actor.user_id
+    ORDER.apply(
+        session, actor, order, "verify", now=now, verified_at=now, verified_by_id=actor.user_id
     )
     orders.emit(session, order.property_id, "workorder.verified", orders.summary(order), now)
     return order
@@ -42,15 +43,15 @@ def rework(
 ) -> WorkOrder:
     """Failed verification or an unhappy return visit: back to the engineer who did it, counted,
     with a special follow-up (re-repair and return visit) due within 24 hours."""
-    orders.ORDER.next(order.state, event)
+    ORDER.check(order, event)
     text = require_text(reason, "reason", "what is still wrong", "返修原因")
     engineer = order.done_by_id or order.assignee_id
-    orders.transition(
+    ORDER.apply(
         session,
         actor,
         order,
         event,
-        now,
+        now=now,
         assignee_id=engineer,
         team=None if engineer else order.team,
         rework_count=order.rework_count + 1,
@@ -90,7 +91,7 @@ def fail_verification(
 
 def close(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
     require(actor, "workorders.verify", order.property_id)
-    orders.transition(session, actor, order, "close", now)
+    ORDER.apply(session, actor, order, "close", now=now)
     _closed(session, actor, order, now)
     return order
 
@@ -99,14 +100,15 @@ def close_unresolvable(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
 ) -> WorkOrder:
     require(actor, "workorders.close_unresolvable", order.property_id)
-    orders.ORDER.next(order.state, "close_unresolvable")
+    ORDER.check(order, "close_unresolvable")
     text = require_text(reason, "reason", "why it cannot be resolved", "无法解决的原因")
-    orders.transition(session, actor, order, "close_unresolvable", now, close_reason=text)
+    ORDER.apply(session, actor, order, "close_unresolvable", now=now, close_reason=text)
     _closed(session, actor, order, now)
     return order
 
 
 def _closed(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> None:
+    orders.end_assignment(session, order, now, "closed")
     orders.emit(session, order.property_id, "workorder.closed", orders.summary(order), now)
     if order.request_id:
         sync_request(session, actor, order, now)

@@ -1,6 +1,5 @@
 """Small pieces the work-order modules share: row locks, field errors, device times, staff
-look-ups, places, owner signatures. No Flask imports. (The state-machine type is the one all
-areas share: ``xunjian.lifecycle.StateMachine``.)"""
+look-ups, places, owner signatures. No Flask imports. (The lifecycles are in ``states.py``.)"""
 
 from __future__ import annotations
 

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict
-from ..lifecycle import StateMachine
 from ..permissions import require
 from ..tenancy import Actor
 from . import closing, orders
@@ -34,13 +33,7 @@ from .common import (
     store_signature,
 )
 from .models import Assignment, Completion, WorkOrder
-
-LATE = StateMachine(
-    "late completion",
-    "迟到的完工报告",
-    {("late_pending", "adopt"): "adopted", ("late_pending", "dismiss"): "dismissed"},
-    {"applied": "已生效", "late_pending": "待前台处理", "adopted": "已采纳", "dismissed": "已驳回"},
-)
+from .states import COMPLETION, ORDER
 
 
 def report(
@@ -82,7 +75,7 @@ def report(
     if replayed is not None:
         return replayed
     mine = order.assignee_id == actor.user_id
-    if mine and orders.ORDER.allows(order.state, "complete"):
+    if mine and ORDER.allows(order.state, "complete"):
         status, late_reason = "applied", ""
     elif (not mine and orders.held_by(session, order, actor.user_id)) or (
         mine and orders.lost_meanwhile(session, order, actor.user_id)
@@ -90,7 +83,7 @@ def report(
         # Reassigned away (and perhaps back) while the phone was offline: keep it for the desk.
         status, late_reason = "late_pending", "reassigned"
     else:
-        orders.ORDER.next(order.state, "complete")  # 409 illegal_transition unless on site
+        ORDER.check(order, "complete")  # 409 illegal_transition unless on site
         raise Conflict(
             "This work order is not assigned to you.",
             message_zh="该派工单未派给您。",
@@ -150,18 +143,16 @@ def _apply(
     *,
     event: str,
 ) -> None:
-    orders.transition(
+    ORDER.apply(
         session,
         actor,
         order,
         event,
-        now,
+        now=now,
         assignee_id=completion.engineer_id,
         done_at=completion.done_at,
         first_done_at=order.first_done_at or completion.done_at,
         done_by_id=completion.engineer_id,
-        paused_at=None,
-        pause_reason="",
     )
     orders.note_users(
         session,
@@ -183,10 +174,10 @@ def adopt(
 ) -> Completion:
     """The late report is right (the first engineer did fix it): the order becomes done."""
     require(actor, "workorders.dispatch", completion.property_id)
-    LATE.next(completion.status, "adopt")
+    COMPLETION.check(completion, "adopt")
     order = session.scalar(select(WorkOrder).where(WorkOrder.id == completion.work_order_id))
     assert order is not None
-    orders.ORDER.next(order.state, "adopt_completion")
+    ORDER.check(order, "adopt_completion")
     current = session.scalar(
         select(Assignment).where(
             Assignment.work_order_id == order.id, Assignment.ended_at.is_(None)
@@ -203,7 +194,7 @@ def dismiss(
     session: Session, actor: Actor, completion: Completion, note: str, now: dt.datetime
 ) -> Completion:
     require(actor, "workorders.dispatch", completion.property_id)
-    LATE.next(completion.status, "dismiss")
+    COMPLETION.check(completion, "dismiss")
     text = require_text(note, "note", "why the report is set aside", "不采纳的原因")
     return _resolve(session, actor, completion, "dismiss", text, now)
 
@@ -211,11 +202,16 @@ def dismiss(
 def _resolve(
     session: Session, actor: Actor, completion: Completion, event: str, note: str, now: dt.datetime
 ) -> Completion:
-    before = audit.snapshot(completion)
-    completion.status = LATE.next(completion.status, event)
-    completion.resolved_at, completion.resolved_by_id = now, actor.user_id
-    completion.resolution_note = note
-    audit.record(session, actor, completion, event, before=before)
+    COMPLETION.apply(
+        session,
+        actor,
+        completion,
+        event,
+        now=now,
+        resolved_at=now,
+        resolved_by_id=actor.user_id,
+        resolution_note=note,
+    )
     return completion
 
 

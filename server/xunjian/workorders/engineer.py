@@ -13,6 +13,7 @@ from ..tenancy import Actor
 from . import orders
 from .common import require_text
 from .models import WorkOrder
+from .states import ORDER
 
 
 def _must_hold(actor: Actor, order: WorkOrder) -> None:
@@ -27,23 +28,24 @@ def _must_hold(actor: Actor, order: WorkOrder) -> None:
 
 def accept(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
     require(actor, "workorders.work", order.property_id)
-    orders.ORDER.next(order.state, "accept")
+    ORDER.check(order, "accept")
     from_queue = order.state == "assigned" and order.assignee_id is None
     if from_queue:
         orders.end_assignment(session, order, now, "taken")
         orders.start_assignment(session, order, actor, now, actor.user_id, order.team)
     else:
         _must_hold(actor, order)
-    return orders.transition(
+    ORDER.apply(
         session,
         actor,
         order,
         "accept",
-        now,
+        now=now,
         assignee_id=actor.user_id,
         accepted_at=now,
         first_accepted_at=order.first_accepted_at or now,
     )
+    return order
 
 
 def decline(
@@ -51,16 +53,16 @@ def decline(
 ) -> WorkOrder:
     """Decline (not yet accepted) or return (accepted, e.g. needs another trade) → new."""
     require(actor, "workorders.work", order.property_id)
-    orders.ORDER.next(order.state, event)
+    ORDER.check(order, event)
     _must_hold(actor, order)
     text = require_text(reason, "reason", "why", "原因")
     orders.end_assignment(session, order, now, "declined" if event == "decline" else "returned")
-    orders.transition(
+    ORDER.apply(
         session,
         actor,
         order,
         event,
-        now,
+        now=now,
         assignee_id=None,
         team=None,
         assigned_at=None,
@@ -86,23 +88,26 @@ def decline(
 
 def arrive(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
     require(actor, "workorders.work", order.property_id)
-    orders.ORDER.next(order.state, "arrive")
+    ORDER.check(order, "arrive")
     _must_hold(actor, order)
-    return orders.transition(session, actor, order, "arrive", now, on_site_at=now)
+    ORDER.apply(session, actor, order, "arrive", now=now, on_site_at=now)
+    return order
 
 
 def pause(
     session: Session, actor: Actor, order: WorkOrder, reason: str, now: dt.datetime
 ) -> WorkOrder:
     require(actor, "workorders.work", order.property_id)
-    orders.ORDER.next(order.state, "pause")
+    ORDER.check(order, "pause")
     _must_hold(actor, order)
     text = require_text(reason, "reason", "why the work pauses", "暂停原因")
-    return orders.transition(session, actor, order, "pause", now, paused_at=now, pause_reason=text)
+    ORDER.apply(session, actor, order, "pause", now=now, paused_at=now, pause_reason=text)
+    return order
 
 
 def resume(session: Session, actor: Actor, order: WorkOrder, now: dt.datetime) -> WorkOrder:
     require(actor, "workorders.work", order.property_id)
-    orders.ORDER.next(order.state, "resume")
+    ORDER.check(order, "resume")
     _must_hold(actor, order)
-    return orders.transition(session, actor, order, "resume", now, paused_at=None, pause_reason="")
+    ORDER.apply(session, actor, order, "resume", now=now)  # leaving the pause ends it
+    return order

@@ -2,8 +2,8 @@
 
 States are CHECK-constrained strings tied to the columns each state needs, so the database
 refuses e.g. a "done" order without its completion time or an "unresolvable" one without its
-written reason, whatever the code does. The transitions themselves live in one table each
-(``orders.ORDER``, ``requests.REQUEST``).
+written reason, whatever the code does. The states and transitions live in one table each
+(``states.ORDER``, ``states.REQUEST``, ``states.COMPLETION``), which the state CHECKs come from.
 """
 
 from __future__ import annotations
@@ -15,44 +15,24 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, Versioned
+from ..db import Base, Versioned, none_of, one_of
 from ..tenancy import PropertyScoped
+from .states import COMPLETION, ORDER, REQUEST
+from .states import OPEN_ORDER_STATES as OPEN_ORDER_STATES  # re-exported for queries
 
 CHANNELS = ("visit", "phone", "online", "patrol_finding")
 REQUEST_KINDS = ("repair", "complaint", "inquiry")
 COMPLAINT_FORMS = ("oral", "written")
-REQUEST_STATES = ("open", "dispatched", "handled", "closed", "unresolvable")
+REQUEST_STATES = REQUEST.states
 SOURCES = ("request", "finding", "direct")
 CATEGORIES = ("plumbing", "electrical", "lift", "civil", "public_area", "hvac", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
-ORDER_STATES = (
-    "new",
-    "assigned",
-    "accepted",
-    "on_site",
-    "paused",
-    "done",
-    "verified",
-    "visited",
-    "closed",
-    "rework",
-    "unresolvable",
-)
-# Engineering has not finished: these escalate (supervisor after 2, manager after ~a week).
-OPEN_ORDER_STATES = ("new", "assigned", "accepted", "on_site", "paused", "rework")
-COMPLETION_STATES = ("applied", "late_pending", "adopted", "dismissed")
+ORDER_STATES = ORDER.states
+COMPLETION_STATES = COMPLETION.states
 ASSIGNMENT_ENDS = ("declined", "returned", "reassigned", "taken", "superseded", "closed")
 VISIT_METHODS = ("phone", "on_site")
 ESCALATION_LEVELS = ("supervisor", "manager")
 DELIVERY_STATES = ("pending", "delivered", "failed")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-def _not_in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} NOT IN ({', '.join(repr(v) for v in values)})"
 
 
 class ServiceRequest(PropertyScoped, Versioned, Base):
@@ -60,11 +40,11 @@ class ServiceRequest(PropertyScoped, Versioned, Base):
 
     __tablename__ = "service_requests"
     __table_args__ = (
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint(_in("kind", REQUEST_KINDS), name="kind"),
-        CheckConstraint(_in("state", REQUEST_STATES), name="state"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("kind", REQUEST_KINDS), name="kind"),
+        REQUEST.check_constraint(),
         CheckConstraint(
-            "complaint_form IS NULL OR " + _in("complaint_form", COMPLAINT_FORMS),
+            "complaint_form IS NULL OR " + one_of("complaint_form", COMPLAINT_FORMS),
             name="complaint_form",
         ),
         # Only complaints have a form (oral/written), and exactly those have a reply deadline.
@@ -116,10 +96,10 @@ class WorkOrder(PropertyScoped, Versioned, Base):
 
     __tablename__ = "work_orders"
     __table_args__ = (
-        CheckConstraint(_in("state", ORDER_STATES), name="state"),
-        CheckConstraint(_in("source", SOURCES), name="source"),
-        CheckConstraint(_in("category", CATEGORIES), name="category"),
-        CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+        ORDER.check_constraint(),
+        CheckConstraint(one_of("source", SOURCES), name="source"),
+        CheckConstraint(one_of("category", CATEGORIES), name="category"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="priority"),
         CheckConstraint("(source = 'request') = (request_id IS NOT NULL)", name="from_request"),
         CheckConstraint("(source = 'finding') = (finding_id IS NOT NULL)", name="from_finding"),
         CheckConstraint(
@@ -130,31 +110,31 @@ class WorkOrder(PropertyScoped, Versioned, Base):
             name="assigned_has_assignee",
         ),
         CheckConstraint(
-            _not_in("state", ("accepted", "on_site", "paused", "rework"))
+            none_of("state", ("accepted", "on_site", "paused", "rework"))
             + " OR assignee_id IS NOT NULL",
             name="engineer_holds_it",
         ),
         CheckConstraint(
-            _not_in("state", ("accepted", "on_site", "paused")) + " OR accepted_at IS NOT NULL",
+            none_of("state", ("accepted", "on_site", "paused")) + " OR accepted_at IS NOT NULL",
             name="accepted_at",
         ),
         CheckConstraint(
-            _not_in("state", ("on_site", "paused")) + " OR on_site_at IS NOT NULL",
+            none_of("state", ("on_site", "paused")) + " OR on_site_at IS NOT NULL",
             name="on_site_at",
         ),
         CheckConstraint("(state = 'paused') = (paused_at IS NOT NULL)", name="paused_at"),
         CheckConstraint("state != 'paused' OR pause_reason != ''", name="pause_reason"),
         CheckConstraint(
-            _not_in("state", ("done", "verified", "visited", "closed")) + " OR done_at IS NOT NULL",
+            none_of("state", ("done", "verified", "visited", "closed")) + " OR done_at IS NOT NULL",
             name="done_at",
         ),
         CheckConstraint("(first_done_at IS NULL) = (done_at IS NULL)", name="first_done_at"),
         CheckConstraint(
-            _not_in("state", ("verified", "visited", "closed")) + " OR verified_at IS NOT NULL",
+            none_of("state", ("verified", "visited", "closed")) + " OR verified_at IS NOT NULL",
             name="verified_at",
         ),
         CheckConstraint(
-            _not_in("state", ("visited", "closed")) + " OR visited_at IS NOT NULL",
+            none_of("state", ("visited", "closed")) + " OR visited_at IS NOT NULL",
             name="visited_at",
         ),
         CheckConstraint(
@@ -219,7 +199,7 @@ class Assignment(PropertyScoped, Base):
     __table_args__ = (
         CheckConstraint("assignee_id IS NOT NULL OR team IS NOT NULL", name="someone"),
         CheckConstraint(
-            "end_reason IS NULL OR " + _in("end_reason", ASSIGNMENT_ENDS), name="end_reason"
+            "end_reason IS NULL OR " + one_of("end_reason", ASSIGNMENT_ENDS), name="end_reason"
         ),
         CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="ended"),
     )
@@ -245,7 +225,7 @@ class Completion(PropertyScoped, Versioned, Base):
 
     __tablename__ = "work_order_completions"
     __table_args__ = (
-        CheckConstraint(_in("status", COMPLETION_STATES), name="status"),
+        COMPLETION.check_constraint(),
         CheckConstraint(
             "(status IN ('adopted', 'dismissed')) = (resolved_at IS NOT NULL)", name="resolved"
         ),
@@ -278,7 +258,7 @@ class Escalation(PropertyScoped, Base):
 
     __tablename__ = "work_escalations"
     __table_args__ = (
-        CheckConstraint(_in("level", ESCALATION_LEVELS), name="level"),
+        CheckConstraint(one_of("level", ESCALATION_LEVELS), name="level"),
         CheckConstraint(
             "(work_order_id IS NULL) != (request_id IS NULL)", name="exactly_one_matter"
         ),
@@ -300,7 +280,7 @@ class ReturnVisit(PropertyScoped, Base):
 
     __tablename__ = "return_visits"
     __table_args__ = (
-        CheckConstraint(_in("method", VISIT_METHODS), name="method"),
+        CheckConstraint(one_of("method", VISIT_METHODS), name="method"),
         CheckConstraint(
             "(work_order_id IS NULL) != (request_id IS NULL)", name="exactly_one_matter"
         ),
@@ -391,7 +371,7 @@ class WebhookDelivery(PropertyScoped, Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        CheckConstraint(_in("state", DELIVERY_STATES), name="state"),
+        CheckConstraint(one_of("state", DELIVERY_STATES), name="state"),
         CheckConstraint("(state = 'pending') = (next_attempt_at IS NOT NULL)", name="next"),
         CheckConstraint("(state = 'delivered') = (delivered_at IS NOT NULL)", name="delivered"),
         Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),

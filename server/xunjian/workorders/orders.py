@@ -1,15 +1,6 @@
-"""THE work-order state machine (one table) and the transitions of creating and dispatching;
-the engineer's moves are in ``engineer.py``, verification and closing in ``closing.py``. No Flask.
-
-    new → assigned → accepted → on_site ⇄ paused → done → verified → visited → closed
-    assigned/rework --decline--> new;  accepted/on_site/paused --return--> new
-    (front desk may reassign any open order: --assign--> assigned)
-    done --fail_verification--> rework;  verified --visit_unsatisfied--> rework  (counted)
-    rework --accept--> accepted (the engineer who did it, due again within 24 h)
-    any unfinished state --close_unresolvable--> unresolvable (manager, written reason)
-
-Reporting "done" is a *completion* (``completions.py``): a record from the phone, applied here
-through the same table (``complete`` / ``adopt_completion``).
+"""Creating and dispatching work orders; the order's lifecycle is ``states.ORDER`` and every
+move goes through ``ORDER.apply``. The engineer's moves are in ``engineer.py``, verification and
+closing in ``closing.py``, reporting "done" in ``completions.py``. No Flask.
 """
 
 from __future__ import annotations
@@ -22,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..lifecycle import StateMachine
 from ..permissions import require
 from ..tenancy import Actor
 from . import requests as request_service
@@ -34,56 +24,11 @@ from .common import (
     require_text,
     users_with_role,
 )
-from .models import OPEN_ORDER_STATES, Assignment, ServiceRequest, WorkOrder
+from .models import Assignment, ServiceRequest, WorkOrder
 from .notifications import notify
 from .sla import targets
+from .states import ORDER, REQUEST
 from .webhooks import emit
-
-ENGINEER_HOLDS = ("accepted", "on_site", "paused")
-REASSIGNABLE = ("new", "assigned", "accepted", "on_site", "paused", "rework")
-
-_T: dict[tuple[str, str], str] = {}
-for _s in REASSIGNABLE:
-    _T[(_s, "assign")] = "assigned"
-for _s in ("assigned", "rework"):
-    _T[(_s, "accept")] = "accepted"
-    _T[(_s, "decline")] = "new"
-for _s in ENGINEER_HOLDS:
-    _T[(_s, "return")] = "new"
-_T[("accepted", "arrive")] = "on_site"
-_T[("on_site", "pause")] = "paused"
-_T[("paused", "resume")] = "on_site"
-_T[("on_site", "complete")] = "done"
-for _s in OPEN_ORDER_STATES:
-    _T[(_s, "adopt_completion")] = "done"  # the front desk adopts a kept late report
-_T[("done", "verify")] = "verified"
-_T[("done", "fail_verification")] = "rework"
-_T[("verified", "visit_satisfied")] = "visited"
-_T[("verified", "visit_unsatisfied")] = "rework"
-_T[("visited", "close")] = "closed"
-for _s in (*OPEN_ORDER_STATES, "done", "verified", "visited"):
-    _T[(_s, "close_unresolvable")] = "unresolvable"
-for _s in ("new", "assigned"):
-    _T[(_s, "edit")] = _s
-
-ORDER = StateMachine(
-    "work order",
-    "派工单",
-    _T,
-    {
-        "new": "待派工",
-        "assigned": "已派工",
-        "accepted": "已接单",
-        "on_site": "已到场",
-        "paused": "暂停",
-        "done": "已完工",
-        "verified": "已验收",
-        "visited": "已回访",
-        "closed": "已关闭",
-        "rework": "返修",
-        "unresolvable": "无法解决",
-    },
-)
 
 
 def summary(order: WorkOrder) -> dict[str, Any]:
@@ -108,29 +53,6 @@ def summary(order: WorkOrder) -> dict[str, Any]:
         "rework_count": order.rework_count,
         "close_reason": order.close_reason,
     }
-
-
-def transition(
-    session: Session,
-    actor: Actor | None,
-    order: WorkOrder,
-    event: str,
-    now: dt.datetime,
-    **columns: Any,
-) -> WorkOrder:
-    """The one way an order changes state: check the table, set columns, audit."""
-    before = audit.snapshot(order)
-    order.state = ORDER.next(order.state, event)
-    for name, value in columns.items():
-        setattr(order, name, value)
-    if order.state != "paused":  # leaving a pause by any way (resume, return, close…) ends it
-        order.paused_at, order.pause_reason = None, ""
-    if order.state in ("closed", "unresolvable"):
-        order.closed_at = now
-        order.closed_by_id = actor.user_id if actor else None
-        end_assignment(session, order, now, "closed")
-    audit.record(session, actor, order, event, before=before)
-    return order
 
 
 def front_desk_users(session: Session, order: WorkOrder) -> list[int]:
@@ -311,9 +233,7 @@ def create(
     session.add(order)
     audit.record(session, actor, order, "create")
     if request is not None:
-        before = audit.snapshot(request)
-        request.state = request_service.REQUEST.next(request.state, "dispatch")
-        audit.record(session, actor, request, "dispatch", before=before)
+        REQUEST.apply(session, actor, request, "dispatch", now=now)
     emit(session, property_id, "workorder.created", summary(order), now)
     if request is not None:  # the request's "assigned": passed to engineering as this order
         dispatched = {**request_service.summary(request), "work_order_id": order.id}
@@ -328,7 +248,7 @@ def edit(
 ) -> WorkOrder:
     """Correct the dispatch facts before an engineer has taken the order."""
     require(actor, "workorders.dispatch", order.property_id)
-    ORDER.next(order.state, "edit")
+    ORDER.check(order, "edit")
     before = audit.snapshot(order)
     if {"building_id", "floor_id", "unit_id"} & changes.keys():
         # The place ids are replaced together (a new unit brings its own floor and building).
@@ -380,12 +300,12 @@ def assign(
         )
     previous = order.assignee_id
     end_assignment(session, order, now, "reassigned")
-    transition(
+    ORDER.apply(
         session,
         actor,
         order,
         "assign",
-        now,
+        now=now,
         assignee_id=assignee_id,
         team=team.strip() if team else None,
         assigned_at=now,

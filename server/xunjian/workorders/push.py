@@ -194,6 +194,7 @@ def push_due(
         if sub is None:
             continue
         info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+        session.commit()  # no transaction (on SQLite: the write lock) across the HTTP call
         status, error = send(info, PAYLOAD, keys, TTL_SECONDS, TIMEOUT_SECONDS)
         if status is not None and 200 <= status < 300:
             sub.last_notified_id, sub.last_success_at = newest_id, now

@@ -20,9 +20,9 @@ from .models import (
     ServiceRequest,
     WorkOrder,
 )
-from .orders import ORDER
 from .requests import repeat_counts
 from .sla import completion_overdue, response_overdue
+from .states import ORDER
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 

@@ -19,52 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..lifecycle import StateMachine
 from ..org.calendar import load_calendar
 from ..permissions import require
 from ..tenancy import Actor
 from .common import check_place, event_time, field_error, get_property, require_text
 from .models import ServiceRequest, WorkOrder
+from .states import REQUEST
 from .webhooks import emit
 
 DEFAULT_REPLY_WORKING_DAYS = {"oral": 1, "written": 3}
 REPEAT_WINDOW = dt.timedelta(days=30)
 REPEAT_SIMILARITY = 0.6
-
-REQUEST = StateMachine(
-    "request",
-    "报事记录",
-    {
-        ("open", "dispatch"): "dispatched",
-        ("dispatched", "dispatch"): "dispatched",
-        ("open", "handle"): "handled",
-        ("open", "reply"): "open",
-        ("dispatched", "reply"): "dispatched",
-        ("handled", "reply"): "handled",
-        ("handled", "close"): "closed",
-        # Follow the work orders: all done → handled; one reworked → dispatched again;
-        # all closed → closed (unresolvable only when every order was).
-        ("dispatched", "orders_done"): "handled",
-        ("handled", "orders_reopened"): "dispatched",
-        ("dispatched", "orders_closed"): "closed",
-        ("handled", "orders_closed"): "closed",
-        ("dispatched", "orders_unresolvable"): "unresolvable",
-        ("handled", "orders_unresolvable"): "unresolvable",
-        # Return visit of a complaint handled at the desk.
-        ("handled", "visit_satisfied"): "closed",
-        ("handled", "visit_unsatisfied"): "open",
-        ("open", "close_unresolvable"): "unresolvable",
-        ("dispatched", "close_unresolvable"): "unresolvable",
-        ("handled", "close_unresolvable"): "unresolvable",
-    },
-    {
-        "open": "待处理",
-        "dispatched": "已派工",
-        "handled": "已处理",
-        "closed": "已关闭",
-        "unresolvable": "无法解决",
-    },
-)
 
 
 def reply_deadline(session: Session, prop: Any, form: str, received_at: dt.datetime) -> dt.datetime:
@@ -221,26 +186,22 @@ def summary(request: ServiceRequest) -> dict[str, Any]:
     }
 
 
-def _move(
-    session: Session, actor: Actor | None, request: ServiceRequest, event: str, now: dt.datetime
-) -> dict[str, Any]:
-    """Check the transition, return the 'before' snapshot; the caller sets columns and audits."""
-    before = audit.snapshot(request)
-    request.state = REQUEST.next(request.state, event)
-    if request.state in ("closed", "unresolvable"):
-        request.closed_at = now
-        request.closed_by_id = actor.user_id if actor else None
-    return before
-
-
 def reply(
     session: Session, actor: Actor, request: ServiceRequest, note: str, now: dt.datetime
 ) -> ServiceRequest:
     require(actor, "requests.write", request.property_id)
-    before = _move(session, actor, request, "reply", now)
-    request.reply_note = require_text(note, "note", "what the owner was told", "答复内容")
-    request.replied_at, request.replied_by_id = now, actor.user_id
-    audit.record(session, actor, request, "reply", before=before)
+    REQUEST.check(request, "reply")
+    text = require_text(note, "note", "what the owner was told", "答复内容")
+    REQUEST.apply(
+        session,
+        actor,
+        request,
+        "reply",
+        now=now,
+        reply_note=text,
+        replied_at=now,
+        replied_by_id=actor.user_id,
+    )
     return request
 
 
@@ -249,11 +210,19 @@ def handle(
 ) -> ServiceRequest:
     """Handled at the desk without a work order (an answer, a referral, an apology)."""
     require(actor, "requests.write", request.property_id)
-    before = _move(session, actor, request, "handle", now)
-    request.handling_note = require_text(note, "note", "how it was handled", "处理情况")
+    REQUEST.check(request, "handle")
+    text = require_text(note, "note", "how it was handled", "处理情况")
     # follow_up_due_at stays: the special follow-up ends with the return visit, not here.
-    request.handled_at, request.handled_by_id = now, actor.user_id
-    audit.record(session, actor, request, "handle", before=before)
+    REQUEST.apply(
+        session,
+        actor,
+        request,
+        "handle",
+        now=now,
+        handling_note=text,
+        handled_at=now,
+        handled_by_id=actor.user_id,
+    )
     emit(session, request.property_id, "request.handled", summary(request), now)
     return request
 
@@ -262,8 +231,7 @@ def close(
     session: Session, actor: Actor, request: ServiceRequest, now: dt.datetime
 ) -> ServiceRequest:
     require(actor, "requests.write", request.property_id)
-    before = _move(session, actor, request, "close", now)
-    audit.record(session, actor, request, "close", before=before)
+    REQUEST.apply(session, actor, request, "close", now=now)
     emit(session, request.property_id, "request.closed", summary(request), now)
     return request
 
@@ -272,11 +240,9 @@ def close_unresolvable(
     session: Session, actor: Actor, request: ServiceRequest, reason: str, now: dt.datetime
 ) -> ServiceRequest:
     require(actor, "workorders.close_unresolvable", request.property_id)
-    REQUEST.next(request.state, "close_unresolvable")
+    REQUEST.check(request, "close_unresolvable")
     text = require_text(reason, "reason", "why it cannot be resolved", "无法解决的原因")
-    before = _move(session, actor, request, "close_unresolvable", now)
-    request.close_reason = text
-    audit.record(session, actor, request, "close_unresolvable", before=before)
+    REQUEST.apply(session, actor, request, "close_unresolvable", now=now, close_reason=text)
     emit(session, request.property_id, "request.closed", summary(request), now)
     return request
 
@@ -299,13 +265,12 @@ def follow_orders(
         event = "orders_reopened"
     if not REQUEST.allows(request.state, event):
         return
-    before = _move(session, actor, request, event, now)
+    columns: dict[str, Any] = {}
     if event == "orders_done" and request.handled_at is None:
-        request.handled_at = now
-        request.handled_by_id = actor.user_id if actor else None
+        columns.update(handled_at=now, handled_by_id=actor.user_id if actor else None)
     if event == "orders_unresolvable":
-        request.close_reason = "All its work orders were closed as unresolvable."
-    audit.record(session, actor, request, event, before=before)
+        columns.update(close_reason="All its work orders were closed as unresolvable.")
+    REQUEST.apply(session, actor, request, event, now=now, **columns)
     if event == "orders_done":  # the request's "done": its orders are done
         emit(session, request.property_id, "request.handled", summary(request), now)
     if request.state in ("closed", "unresolvable"):

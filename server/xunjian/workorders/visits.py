@@ -21,10 +21,11 @@ from .. import audit
 from ..errors import Conflict
 from ..permissions import require
 from ..tenancy import Actor
-from . import closing, orders
+from . import closing
 from . import requests as request_service
 from .common import event_time, field_error, lock_row, store_signature
 from .models import ReturnVisit, ServiceRequest, WorkOrder
+from .states import ORDER, REQUEST
 from .webhooks import emit
 
 RATINGS = ("attitude", "speed", "quality", "result")
@@ -68,11 +69,11 @@ def record(
     if replayed is not None:
         return replayed
     if work_order is not None:
-        orders.ORDER.next(work_order.state, "visit_satisfied")  # 409 unless verified
+        ORDER.check(work_order, "visit_satisfied")  # 409 unless verified
         special = work_order.rework_count > 0
     else:
         assert request is not None
-        request_service.REQUEST.next(request.state, "visit_satisfied")  # 409 unless handled
+        REQUEST.check(request, "visit_satisfied")  # 409 unless handled
         if _has_orders(session, request):
             raise Conflict(
                 "This request went to engineering: visit its work order instead.",
@@ -108,12 +109,12 @@ def record(
     reason = comment.strip() or "The owner was not satisfied at the return visit."
     if work_order is not None:
         if satisfied:
-            orders.transition(
+            ORDER.apply(
                 session,
                 actor,
                 work_order,
                 "visit_satisfied",
-                now,
+                now=now,
                 visited_at=at,
                 rework_due_at=None,
             )
@@ -121,12 +122,10 @@ def record(
             closing.rework(session, actor, work_order, reason, now, event="visit_unsatisfied")
     else:
         assert request is not None
-        before = audit.snapshot(request)
         if satisfied:
-            request.state = request_service.REQUEST.next(request.state, "visit_satisfied")
-            request.closed_at, request.closed_by_id = now, actor.user_id
-            request.follow_up_due_at = None
-            audit.record(session, actor, request, "visit_satisfied", before=before)
+            REQUEST.apply(
+                session, actor, request, "visit_satisfied", now=now, follow_up_due_at=None
+            )
             emit(
                 session,
                 request.property_id,
@@ -135,9 +134,14 @@ def record(
                 now,
             )
         else:
-            request.state = request_service.REQUEST.next(request.state, "visit_unsatisfied")
-            request.follow_up_due_at = now + FOLLOW_UP_DUE
-            audit.record(session, actor, request, "visit_unsatisfied", before=before)
+            REQUEST.apply(
+                session,
+                actor,
+                request,
+                "visit_unsatisfied",
+                now=now,
+                follow_up_due_at=now + FOLLOW_UP_DUE,
+            )
     return visit
 
 

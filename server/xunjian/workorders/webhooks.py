@@ -305,14 +305,14 @@ def deliver(
         .where(WebhookEndpoint.id == delivery.endpoint_id)
         .execution_options(**UNSCOPED)
     ).one()
+    active, url = endpoint.active, endpoint.url
+    body, headers = delivery.body.encode(), headers_for(delivery, endpoint.secret, now)
+    # No transaction across the HTTP call (on SQLite it would hold the write lock for up to
+    # TIMEOUT_SECONDS): the lease committed above keeps other workers away meanwhile.
+    session.commit()
     started = time.monotonic()
-    if endpoint.active:
-        status, error = send(
-            endpoint.url,
-            delivery.body.encode(),
-            headers_for(delivery, endpoint.secret, now),
-            TIMEOUT_SECONDS,
-        )
+    if active:
+        status, error = send(url, body, headers, TIMEOUT_SECONDS)
     else:
         status, error = None, "endpoint deactivated"
     took_ms = int((time.monotonic() - started) * 1000)
@@ -335,7 +335,7 @@ def deliver(
     if ok:
         delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
     else:
-        retry_at = next_attempt_after(delivery.attempts, now) if endpoint.active else None
+        retry_at = next_attempt_after(delivery.attempts, now) if active else None
         delivery.next_attempt_at = retry_at
         delivery.state = "pending" if retry_at else "failed"
     session.commit()

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...db import Base, Versioned, utcnow
+from ...db import Base, Versioned, one_of, utcnow
 from ...tenancy import PropertyScoped
-from .vocabulary import HANDOVER_ITEM_KINDS, HANDOVER_STATES, SPOT_CHECK_STATUSES, STORM_KINDS, _in
+from ..states import HANDOVER
+from .vocabulary import HANDOVER_ITEM_KINDS, SPOT_CHECK_STATUSES, STORM_KINDS
 
 
 class StormDay(PropertyScoped, Base):
@@ -20,7 +21,7 @@ class StormDay(PropertyScoped, Base):
     __tablename__ = "patrol_storm_days"
     __table_args__ = (
         UniqueConstraint("property_id", "day"),
-        CheckConstraint(_in("kind", STORM_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", STORM_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +38,7 @@ class SpotCheck(PropertyScoped, Base):
 
     __tablename__ = "patrol_spot_checks"
     __table_args__ = (
-        CheckConstraint(_in("status", SPOT_CHECK_STATUSES), name="status"),
+        CheckConstraint(one_of("status", SPOT_CHECK_STATUSES), name="status"),
         CheckConstraint("status != 'other' OR remarks != ''", name="other_has_remarks"),
         CheckConstraint("guard_user_id IS NOT NULL OR guard_name != ''", name="guard_named"),
         CheckConstraint(
@@ -73,7 +74,7 @@ class Handover(PropertyScoped, Versioned, Base):
 
     __tablename__ = "patrol_handovers"
     __table_args__ = (
-        CheckConstraint(_in("state", HANDOVER_STATES), name="state"),
+        HANDOVER.check_constraint(),
         CheckConstraint("outgoing_user_id != incoming_user_id", name="two_people"),
         CheckConstraint("(state = 'draft') = (outgoing_confirmed_at IS NULL)", name="outgoing"),
         CheckConstraint("(state = 'completed') = (completed_at IS NOT NULL)", name="completed"),
@@ -108,7 +109,7 @@ class HandoverItem(PropertyScoped, Base):
     __tablename__ = "patrol_handover_items"
     __table_args__ = (
         UniqueConstraint("handover_id", "position"),
-        CheckConstraint(_in("kind", HANDOVER_ITEM_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", HANDOVER_ITEM_KINDS), name="kind"),
         CheckConstraint("count BETWEEN 1 AND 100000", name="count"),
     )
 

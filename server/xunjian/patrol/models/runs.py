@@ -9,19 +9,16 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...db import Base, Versioned
+from ...db import Base, Versioned, one_of
 from ...tenancy import PropertyScoped
+from ..states import ALERT, FINDING, RUN
 from .places import Checkpoint, Route
 from .vocabulary import (
     ALERT_KINDS,
-    ALERT_STATES,
     CHECKIN_METHODS,
     FINDING_CATEGORIES,
     FINDING_OUTCOMES,
-    FINDING_STATUSES,
     FORWARD_TARGETS,
-    RUN_STATES,
-    _in,
 )
 
 
@@ -31,7 +28,7 @@ class Run(PropertyScoped, Versioned, Base):
 
     __tablename__ = "patrol_runs"
     __table_args__ = (
-        CheckConstraint(_in("state", RUN_STATES), name="state"),
+        RUN.check_constraint(),
         CheckConstraint("(state = 'in_progress') = (finished_at IS NULL)", name="finished_at"),
         CheckConstraint("(state = 'in_progress') = (finished_by_id IS NULL)", name="finished_by"),
         CheckConstraint("state != 'ended_early' OR finish_reason != ''", name="early_has_reason"),
@@ -66,7 +63,7 @@ class Run(PropertyScoped, Versioned, Base):
 class Checkin(PropertyScoped, Base):
     __tablename__ = "patrol_checkins"
     __table_args__ = (
-        CheckConstraint(_in("method", CHECKIN_METHODS), name="method"),
+        CheckConstraint(one_of("method", CHECKIN_METHODS), name="method"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="lat_lon_together"),
         CheckConstraint("(accuracy_m IS NULL) = (latitude IS NULL)", name="fix_has_accuracy"),
         CheckConstraint("method != 'gps' OR latitude IS NOT NULL", name="gps_has_fix"),
@@ -96,13 +93,13 @@ class Finding(PropertyScoped, Versioned, Base):
 
     __tablename__ = "patrol_findings"
     __table_args__ = (
-        CheckConstraint(_in("outcome", FINDING_OUTCOMES), name="outcome"),
-        CheckConstraint(_in("status", FINDING_STATUSES), name="status"),
-        CheckConstraint(_in("category", ("", *FINDING_CATEGORIES)), name="category"),
+        CheckConstraint(one_of("outcome", FINDING_OUTCOMES), name="outcome"),
+        FINDING.check_constraint(),
+        CheckConstraint(one_of("category", ("", *FINDING_CATEGORIES)), name="category"),
         CheckConstraint("(outcome = 'ok') = (status = 'no_action')", name="ok_needs_no_action"),
         CheckConstraint("outcome = 'ok' OR category != ''", name="problem_has_category"),
         CheckConstraint(
-            "forward_target IS NULL OR " + _in("forward_target", FORWARD_TARGETS),
+            "forward_target IS NULL OR " + one_of("forward_target", FORWARD_TARGETS),
             name="forward_target",
         ),
         CheckConstraint("(status = 'forwarded') = (forwarded_at IS NOT NULL)", name="forwarded"),
@@ -143,8 +140,8 @@ class Alert(PropertyScoped, Versioned, Base):
     __tablename__ = "patrol_alerts"
     __table_args__ = (
         UniqueConstraint("route_id", "kind", "window_start"),
-        CheckConstraint(_in("kind", ALERT_KINDS), name="kind"),
-        CheckConstraint(_in("state", ALERT_STATES), name="state"),
+        CheckConstraint(one_of("kind", ALERT_KINDS), name="kind"),
+        ALERT.check_constraint(),
         CheckConstraint(
             "state = 'open' OR acknowledged_at IS NOT NULL OR resolved_at IS NOT NULL",
             name="closed_has_time",

@@ -1,13 +1,16 @@
-"""The patrol area's vocabulary: states, kinds and categories, shared by tables and schemas."""
+"""The patrol area's vocabulary: states (owned by the machines in ``states.py``), kinds and
+categories, shared by tables and schemas."""
 
 from __future__ import annotations
 
 from sqlalchemy import JSON
 
-RUN_STATES = ("in_progress", "completed", "ended_early")
+from ..states import ALERT, FINDING, HANDOVER, RUN
+
+RUN_STATES = RUN.states
 CHECKIN_METHODS = ("qr", "nfc", "gps")
 FINDING_OUTCOMES = ("ok", "problem")
-FINDING_STATUSES = ("no_action", "open", "forwarded")
+FINDING_STATUSES = FINDING.states
 FINDING_CATEGORIES = (
     "cleaning",
     "security",
@@ -20,15 +23,11 @@ FINDING_CATEGORIES = (
 )
 FORWARD_TARGETS = ("work_order", "renovation")
 ALERT_KINDS = ("missed_run",)
-ALERT_STATES = ("open", "acknowledged", "resolved")
+ALERT_STATES = ALERT.states
 SPOT_CHECK_STATUSES = ("present_alert", "asleep", "absent", "other")
 STORM_KINDS = ("typhoon", "rainstorm", "other")
-HANDOVER_STATES = ("draft", "outgoing_confirmed", "completed")
+HANDOVER_STATES = HANDOVER.states
 HANDOVER_ITEM_KINDS = ("key", "radio", "duty_camera", "duty_phone", "deposited_item", "other")
 
 # JSON columns that may be absent store SQL NULL (not JSON null), so CHECKs can test IS NULL.
 NullableJSON = JSON(none_as_null=True)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"

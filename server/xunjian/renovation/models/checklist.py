@@ -8,9 +8,9 @@ import uuid
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...db import Base, utcnow
+from ...db import Base, one_of, utcnow
 from ...tenancy import CompanyScoped
-from .vocabulary import APPROVALS, ITEM_KINDS, SEVERITIES, one_of
+from .vocabulary import APPROVALS, ITEM_KINDS, SEVERITIES
 
 
 class ChecklistVersion(CompanyScoped, Base):

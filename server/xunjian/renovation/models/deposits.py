@@ -9,9 +9,10 @@ import uuid
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...db import Base, Versioned, utcnow
+from ...db import Base, Versioned, one_of, utcnow
 from ...tenancy import PropertyScoped
-from .vocabulary import DEDUCTION_KINDS, SETTLEMENT_STATES, Money, one_of
+from ..states import SETTLEMENT
+from .vocabulary import DEDUCTION_KINDS, Money
 
 
 class Settlement(PropertyScoped, Versioned, Base):
@@ -20,7 +21,7 @@ class Settlement(PropertyScoped, Versioned, Base):
 
     __tablename__ = "renovation_settlements"
     __table_args__ = (
-        CheckConstraint(one_of("state", SETTLEMENT_STATES), name="state"),
+        SETTLEMENT.check_constraint(),
         CheckConstraint(
             "(state IN ('approved', 'rejected')) = (decided_at IS NOT NULL)", name="decided_at"
         ),

@@ -9,16 +9,14 @@ import uuid
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...db import Base, Versioned, utcnow
+from ...db import Base, Versioned, one_of, utcnow
 from ...tenancy import PropertyScoped
+from ..states import MEASURE, NOTICE
 from .sites import InspectionResult
 from .vocabulary import (
     ACK_KINDS,
-    MEASURE_STATES,
-    NOTICE_STATES,
     SEVERITIES,
     SIGNER_ROLES,
-    one_of,
 )
 
 
@@ -42,7 +40,7 @@ class Notice(PropertyScoped, Versioned, Base):
     __tablename__ = "renovation_notices"
     __table_args__ = (
         UniqueConstraint("property_id", "serial"),
-        CheckConstraint(one_of("state", NOTICE_STATES), name="state"),
+        NOTICE.check_constraint(),
         CheckConstraint(one_of("severity", SEVERITIES), name="severity"),
         CheckConstraint(f"(serial IS NULL) = ({_NOT_ISSUED})", name="serial_iff_issued"),
         CheckConstraint(f"(issued_at IS NULL) = ({_NOT_ISSUED})", name="issued_at"),
@@ -153,7 +151,7 @@ class Measure(PropertyScoped, Versioned, Base):
 
     __tablename__ = "renovation_measures"
     __table_args__ = (
-        CheckConstraint(one_of("state", MEASURE_STATES), name="state"),
+        MEASURE.check_constraint(),
         CheckConstraint(
             "NOT requires_approval OR state IN ('requested', 'rejected') OR decided_at IS NOT NULL",
             name="approved_before_effect",

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...db import Base, Versioned, utcnow
+from ...db import Base, Versioned, one_of, utcnow
 from ...tenancy import PropertyScoped
+from ..states import RENOVATION
 from .checklist import ChecklistItem
-from .vocabulary import INSPECTION_KINDS, RENOVATION_STATES, RESULTS, Money, one_of
+from .vocabulary import INSPECTION_KINDS, RESULTS, Money
 
 
 class Renovation(PropertyScoped, Versioned, Base):
@@ -22,7 +23,7 @@ class Renovation(PropertyScoped, Versioned, Base):
     __tablename__ = "renovations"
     __table_args__ = (
         UniqueConstraint("property_id", "permit_no"),
-        CheckConstraint(one_of("state", RENOVATION_STATES), name="state"),
+        RENOVATION.check_constraint(),
         CheckConstraint("(state = 'applied') = (approved_at IS NULL)", name="approved_at"),
         CheckConstraint("(approved_at IS NULL) = (approved_by_id IS NULL)", name="approved_by"),
         CheckConstraint(
