@@ -22,6 +22,7 @@ const HandoverScreen = lazyScreen(() => import("./screens/handover.js").then((m)
 const NoticeScreen = lazyScreen(() => import("./screens/notice.js").then((m) => m.NoticeScreen));
 const NotificationsScreen = lazyScreen(() => import("./screens/notifications.js").then((m) => m.NotificationsScreen));
 const ToolsScreen = lazyScreen(() => import("./screens/tools.js").then((m) => m.ToolsScreen));
+const SetupScreen = lazyScreen(() => import("./screens/setup/setup.js").then((m) => m.SetupScreen));
 
 /** @typedef {import("./session.js").Session} Session */
 /** @typedef {import("./types/contract").LoginResponse} LoginResponse */
@@ -127,6 +128,9 @@ export function App() {
       propertyId=${Number(route.query.get("p") ?? 0)} unitLabel=${route.query.get("u") ?? ""} />`;
   } else if (path === "/notifications") {
     screen = html`<${NotificationsScreen} user=${session.user} />`;
+  } else if (/^\/setup\/\d+(\/\w+)?$/.test(path)) {
+    const [, , pid, section = ""] = path.split("/");
+    screen = html`<${SetupScreen} key=${`setup-${pid}`} user=${session.user} propertyId=${Number(pid)} section=${section} />`;
   } else if (path === "/tools") {
     screen = html`<${ToolsScreen} />`;
   } else {

@@ -17,6 +17,14 @@ ENDPOINTS: dict[tuple[str, str], tuple[str | None, Any]] = {
     ("POST", "/api/v1/properties"): ("org.property.create", {"code": "NEW1", "name_zh": "新项目"}),
     ("GET", "/api/v1/properties/<int:property_id>"): ("org.read", None),
     ("PATCH", "/api/v1/properties/<int:property_id>"): ("org.property.update", {"name_en": "X"}),
+    ("POST", "/api/v1/properties/<int:property_id>/structure/import"): (
+        "org.structure.write",
+        {
+            "format": "json",
+            "content": '{"property": {"code": "CUIHU", "name_zh": "翠湖花园"}, '
+            '"buildings": [{"code": "MX", "name_zh": "矩阵楼"}]}',
+        },
+    ),
     ("GET", "/api/v1/properties/<int:property_id>/calendar"): ("org.read", None),
     ("POST", "/api/v1/properties/<int:property_id>/calendar"): (
         "org.calendar.write",

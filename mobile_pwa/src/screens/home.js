@@ -25,6 +25,7 @@ const PANELS = {
   engineer: lazyScreen(() => import("./roles/work-orders.js").then((m) => m.EngineerPanel)),
   front_desk: lazyScreen(() => import("./roles/front-desk.js").then((m) => m.FrontDeskPanel)),
   manager: lazyScreen(() => import("./roles/manager.js").then((m) => m.ManagerPanel)),
+  admin: lazyScreen(() => import("./roles/admin.js").then((m) => m.AdminPanel)),
 };
 
 /** @param {Role} role */
@@ -77,7 +78,7 @@ export function HomeScreen({ user, onLogout }) {
               )}
             </ul>
           `
-        : html`<p class="notice">${t("home.noAssignments")}</p>`}
+        : !user.is_admin && html`<p class="notice">${t("home.noAssignments")}</p>`}
 
 
       ${roles.length > 0 && html`<h2 class="section-title">${t("home.rolesTitle")}</h2>`}

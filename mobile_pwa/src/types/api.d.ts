@@ -3450,6 +3450,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/properties/{property_id}/structure/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                property_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update this property's buildings, floors and units from a YAML/JSON file,
+         *     matched by code, level and number (idempotent). A file that does not fit the schema is a 422
+         *     whose ``details.problems`` give each problem's line and column.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    property_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StructureImport"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StructureImportResult"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/properties/{property_id}/visit-batch": {
         parameters: {
             query?: never;
@@ -9517,6 +9567,21 @@ export interface components {
         StormDayPage: {
             items: components["schemas"]["StormDay"][];
             next_cursor: string | null;
+        };
+        StructureImport: {
+            /** @description the file's text (schemas/property_structure.schema.json) */
+            content: string;
+            /**
+             * @default yaml
+             * @enum {string}
+             */
+            format: "yaml" | "json";
+        };
+        StructureImportResult: {
+            /** @description e.g. buildings_created, floors_updated, units_created */
+            counts: {
+                [key: string]: number;
+            };
         };
         Suggestion: {
             /** Format: date-time */

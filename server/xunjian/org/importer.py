@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import field_error
 from ..permissions import require, require_anywhere
 from ..tenancy import Actor
 from . import service
@@ -31,6 +32,22 @@ def _property_values(doc: dict[str, Any]) -> dict[str, Any]:
 
 def _changed(item: Any, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if getattr(item, k) != v}
+
+
+def import_into(
+    session: Session, actor: Actor, prop: Property, data: dict[str, Any]
+) -> dict[str, int]:
+    """The in-app import, addressed to one property: the file must describe that property (by
+    its code), so a file of another property cannot be poured into this one by mistake."""
+    if data["property"]["code"] != prop.code:
+        raise field_error(
+            "property.code",
+            f"The file describes property {data['property']['code']!r:.60}, "
+            f"not this one ({prop.code}).",
+            f"文件描述的是项目 {data['property']['code']:.60}，不是本项目（{prop.code}）。",
+            code="wrong_property",
+        )
+    return import_structure(session, actor, data)
 
 
 def import_structure(session: Session, actor: Actor, data: dict[str, Any]) -> dict[str, int]:

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
+from ..structured_files import validate_document
 from ..web.access import find, load_for, not_found, property_for, require_anywhere, require_at
 from ..web.conditional import check_if_match, set_etag
 from ..web.context import client_id_from, commit, current_actor, db, idempotent_create
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
-from . import queries, service
+from . import importer, queries, service
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .schemas import (
     BuildingPageSchema,
@@ -27,6 +28,8 @@ from .schemas import (
     PropertyPageSchema,
     PropertyPatchSchema,
     PropertySchema,
+    StructureImportResultSchema,
+    StructureImportSchema,
     UnitPageSchema,
     UnitPatchSchema,
     UnitQueryArgsSchema,
@@ -80,6 +83,21 @@ class PropertyItem(MethodView):
         commit()
         set_etag(prop)
         return prop
+
+
+@blp.route("/properties/<int:property_id>/structure/import", methods=["POST"])
+@blp.arguments(StructureImportSchema)
+@blp.response(200, StructureImportResultSchema)
+def import_structure(args: dict[str, Any], property_id: int) -> dict[str, Any]:
+    """Create or update this property's buildings, floors and units from a YAML/JSON file,
+    matched by code, level and number (idempotent). A file that does not fit the schema is a 422
+    whose ``details.problems`` give each problem's line and column."""
+    prop = property_for(property_id, "org.structure.write")
+    filename = f"structure.{args['format']}"
+    data = validate_document(args["content"], filename, "property_structure.schema.json")
+    counts = importer.import_into(db(), current_actor(), prop, data)
+    commit()
+    return {"counts": counts}
 
 
 @blp.route("/properties/<int:property_id>/calendar")

@@ -141,6 +141,24 @@ class UnitQueryArgsSchema(PageArgsSchema):
     floor_id = ma.fields.Integer(validate=_id)
 
 
+class StructureImportSchema(Schema):
+    format = ma.fields.String(load_default="yaml", validate=ma.validate.OneOf(["yaml", "json"]))
+    content = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=2_000_000),
+        metadata={"description": "the file's text (schemas/property_structure.schema.json)"},
+    )
+
+
+class StructureImportResultSchema(Schema):
+    counts = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": "e.g. buildings_created, floors_updated, units_created"},
+    )
+
+
 PropertyPageSchema = page_schema(PropertySchema, "PropertyPageSchema")
 CalendarDayPageSchema = page_schema(CalendarDaySchema, "CalendarDayPageSchema")
 BuildingPageSchema = page_schema(BuildingSchema, "BuildingPageSchema")

@@ -110,6 +110,17 @@ export function shortTime(iso) {
 }
 
 /**
+ * HH:MM of an ISO date-time on the phone's clock (a window's start on a day board).
+ * @param {string | null | undefined} iso
+ */
+export function clockTime(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
+}
+
+/**
  * The translation of an enum value (`wo.priority.urgent`), or the value itself when none exists.
  * @param {string} prefix
  * @param {string | null | undefined} value

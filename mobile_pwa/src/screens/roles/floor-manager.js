@@ -76,7 +76,7 @@ export function FloorManagerPanel({ user }) {
   return html`
     <div class="panel" data-testid="panel-floor-manager">
       ${properties.map((p) => html`<${TodayRoutes} key=${p.id} user=${user} property=${p} />`)}
-      <${DueSites} />
+      <${DueSites} properties=${properties} />
       ${properties.map((p) => html`<${OpenNotices} key=${`n${p.id}`} property=${p} />`)}
     </div>
   `;
@@ -90,7 +90,8 @@ function TodayRoutes({ user, property }) {
       /** @type {Promise<RoutePage>} */ (apiFetch(`/patrol/properties/${property.id}/routes?active=true&limit=100`)),
       /** @type {Promise<RunPage>} */ (apiFetch(`/patrol/properties/${property.id}/runs?date=${today()}${typeof me === "number" ? `&runner_id=${me}` : ""}&limit=100`)),
     ]);
-    return { routes: routes.items.filter((r) => runsToday(r)), runs: runs.items };
+    // All active routes are kept for the empty state: "none set up" and "none today" differ.
+    return { routes: routes.items.filter((r) => runsToday(r)), active: routes.items.length, runs: runs.items };
   }, [property.id]);
   const routes = state.data?.routes ?? [];
   const zh = getLocale() === "zh-CN";
@@ -116,13 +117,15 @@ function TodayRoutes({ user, property }) {
       <h3 class="card__title">${t("patrol.title")} · ${property.name}</h3>
       <${LoadState} state=${state} />
       ${state.data && html`<p class="card__meta">${t("patrol.runsToday", { count: state.data.runs.length })}</p>`}
-      ${state.data && routes.length === 0 && html`<p class="card__meta">${t("patrol.none")}</p>`}
+      ${state.data && routes.length === 0 && html`<p class="card__meta" data-testid="routes-empty">${state.data.active === 0
+        ? t("patrol.noRoutes")
+        : t("patrol.noneToday", { count: state.data.active })}</p>`}
       <ul class="plain-list">
         ${routes.map(
           (r) => html`<li key=${r.id} data-testid="route-row">
             <strong>${zh || !r.name_en ? r.name_zh : r.name_en}</strong>
             <span class="card__meta">${r.code} · ${t("patrol.stops", { count: r.stops?.length ?? 0 })}
-              ${(r.windows ?? []).length > 0 ? ` · ${t("patrol.windows", { windows: (r.windows ?? []).map((w) => `${w.start}–${w.end}`).join(", ") })}` : ""}</span>
+              ${(r.windows ?? []).length > 0 ? ` · ${t("patrol.windows", { windows: (r.windows ?? []).map((w) => `${(w.start ?? "").slice(0, 5)}–${(w.end ?? "").slice(0, 5)}`).join(", ") })}` : ""}</span>
             ${openRun(r)
               ? html`<a class="btn btn--primary" href=${`#/run/${openRun(r)?.id}`} data-testid="route-continue">${t("patrol.continue")}</a>`
               : html`<button type="button" class="btn btn--primary" disabled=${starting !== null} onClick=${() => start(r)} data-testid="route-start">

@@ -122,6 +122,7 @@ function MonthFigures({ property }) {
     <section class="card card--panel" data-testid="metrics">
       <h3 class="card__title">${t("mgr.metrics", { month })} · ${property.name}</h3>
       <${LoadState} state=${state} />
+      ${d && rows.every(([, r]) => typeof r?.rate !== "number") && html`<p class="card__meta" data-testid="metrics-empty">${t("mgr.noOrders")}</p>`}
       <ul class="plain-list">
         ${rows.map(
           ([key, r]) => html`<li key=${key} data-testid="metric">

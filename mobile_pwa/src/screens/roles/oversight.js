@@ -5,7 +5,7 @@
 import { html } from "../../html.js";
 import { apiFetch } from "../../api.js";
 import { getLocale, t } from "../../i18n.js";
-import { LoadState, label, shortTime, useLoad } from "./common.js";
+import { LoadState, clockTime, label, shortTime, useLoad } from "./common.js";
 import { byOverdue, lateOrMissed } from "./work-rules.js";
 
 /** @typedef {import("../../types/contract").DayBoard} DayBoard */
@@ -21,7 +21,7 @@ export function Oversight({ property }) {
       /** @type {Promise<OpenNoticeList>} */ (apiFetch(`/renovation/open-notices?property_id=${property.id}&overdue=true`)),
       /** @type {Promise<WorkOrderPage>} */ (apiFetch(`/workorders?property_id=${property.id}&overdue=true&limit=100`)),
     ]);
-    return { runs: lateOrMissed(board.windows ?? []), notices: notices.items ?? [], orders: byOverdue(orders.items ?? []) };
+    return { scheduled: (board.windows ?? []).length, runs: lateOrMissed(board.windows ?? []), notices: notices.items ?? [], orders: byOverdue(orders.items ?? []) };
   }, [property.id]);
   const zh = getLocale() === "zh-CN";
   const d = state.data;
@@ -32,13 +32,13 @@ export function Oversight({ property }) {
       ${d &&
       html`
         <h4 class="panel__subtitle">${t("oversight.runs", { count: d.runs.length })}</h4>
-        ${d.runs.length === 0 && html`<p class="card__meta">${t("oversight.runsNone")}</p>`}
+        ${d.runs.length === 0 && html`<p class="card__meta" data-testid="late-runs-empty">${d.scheduled === 0 ? t("oversight.noRounds") : t("oversight.runsNone")}</p>`}
         <ul class="plain-list" data-testid="late-runs">
           ${d.runs.map(
             (w) => html`<li key=${`${w.route_id}-${w.window_start}`} data-testid="late-run">
               <strong><span class=${w.status === "missed" ? "prio prio--urgent" : "prio prio--high"}>${t(/** @type {MessageKey} */ (w.status === "missed" ? "oversight.missed" : "oversight.late"))}</span>
                 ${zh || !w.route_name_en ? w.route_name_zh : w.route_name_en}</strong>
-              <span class="card__meta">${w.route_code} · ${w.window_start}–${w.window_end}${w.deadline ? ` · ${t("oversight.deadline", { time: shortTime(w.deadline) })}` : ""}</span>
+              <span class="card__meta">${w.route_code} · ${clockTime(w.window_start)}–${clockTime(w.window_end)}${w.deadline ? ` · ${t("oversight.deadline", { time: shortTime(w.deadline) })}` : ""}</span>
             </li>`,
           )}
         </ul>

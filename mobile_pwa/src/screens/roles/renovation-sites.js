@@ -9,6 +9,7 @@ import { ListCard, label, shortTime, useLoad } from "./common.js";
 
 /** @typedef {import("../../types/contract").DueSiteList} DueSiteList */
 /** @typedef {import("../../types/contract").OpenNoticeList} OpenNoticeList */
+/** @typedef {import("../../types/contract").RenovationPage} RenovationPage */
 
 /**
  * The inspection screen's address for a site; the property and unit travel in the query so the
@@ -31,13 +32,33 @@ export function noticesHref(renovationId, propertyId, unitLabel) {
   return `#/notices/${renovationId}?${query}`;
 }
 
-/** Sites due today at every property where the user inspects (one request). */
-export function DueSites() {
-  const state = useLoad(() => /** @type {Promise<DueSiteList>} */ (apiFetch("/renovation/my-sites")));
-  const sites = state.data?.items ?? [];
+// The states of a site under way (renovation/models/vocabulary.py ACTIVE_STATES): only these are
+// inspected daily, so only these make "all inspected" true.
+const UNDER_WAY = ["in_progress", "suspended"];
+
+/**
+ * Sites due today at every property where the user inspects (one request). With none due, the
+ * sites under way are counted, so the card never says "all inspected" when there is nothing to
+ * inspect (no site registered or started yet).
+ * @param {{ properties: { id: number }[] }} props
+ */
+export function DueSites({ properties }) {
+  const state = useLoad(async () => {
+    const due = /** @type {DueSiteList} */ (await apiFetch("/renovation/my-sites"));
+    if ((due.items ?? []).length > 0) return { due, underWay: null };
+    const pages = await Promise.all(
+      properties.flatMap((p) =>
+        UNDER_WAY.map((s) => /** @type {Promise<RenovationPage>} */ (apiFetch(`/renovation/properties/${p.id}/renovations?state=${s}&limit=200`))),
+      ),
+    );
+    return { due, underWay: pages.reduce((n, page) => n + page.items.length, 0) };
+  });
+  const sites = state.data?.due.items ?? [];
+  const underWay = state.data?.underWay ?? 0;
+  const note =
+    sites.length > 0 ? t("reno.dueCount", { count: sites.length }) : underWay > 0 ? t("reno.dueNoneActive", { count: underWay }) : t("reno.noSites");
   return html`
-    <${ListCard} testid="due-sites" title=${t("reno.dueTitle")} state=${state}
-      note=${sites.length === 0 ? t("reno.dueNone") : t("reno.dueCount", { count: sites.length })}>
+    <${ListCard} testid="due-sites" title=${t("reno.dueTitle")} state=${state} note=${note}>
         ${sites.map(
           (s) => html`<li key=${s.renovation_id} data-testid="due-site" data-renovation-id=${s.renovation_id}>
             <strong>${s.unit_label || `#${s.unit_id}`}</strong>

@@ -28,6 +28,10 @@ export function SupervisorPanel({ user }) {
       ${properties.map((p) => html`<${ReviewQueue} key=${p.id} user=${user} property=${p} />`)}
       ${properties.map((p) => html`<${Oversight} key=${`o${p.id}`} property=${p} />`)}
       ${properties.map((p) => html`<${PendingDevices} key=${`d${p.id}`} property=${p} />`)}
+      ${properties.map(
+        (p) => html`<a key=${`s${p.id}`} class="btn btn--ghost btn--block" href=${`#/setup/${p.id}/checkpoints`} data-testid="patrol-setup-link">
+          ${t("setup.patrolLink", { name: p.name })}</a>`,
+      )}
     </div>
   `;
 }

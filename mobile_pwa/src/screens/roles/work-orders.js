@@ -43,7 +43,7 @@ export function EngineerPanel({ user }) {
   const properties = propertiesFor(user, "engineer");
   return html`
     <div class="panel" data-testid="panel-engineer">
-      ${properties.map((p) => html`<${OrderList} key=${p.id} user=${user} query=${mineQuery(user)} property=${p} Actions=${EngineerSteps} title=${t("wo.mine")} />`)}
+      ${properties.map((p) => html`<${OrderList} key=${p.id} user=${user} query=${mineQuery(user)} property=${p} Actions=${EngineerSteps} title=${t("wo.mine")} empty=${t("wo.mineNone")} />`)}
     </div>
   `;
 }
