@@ -1,4 +1,5 @@
-"""gunicorn settings for production: `gunicorn -c infra/gunicorn.conf.py 'xunjian.app:create_app()'`."""
+"""gunicorn settings for production:
+`gunicorn -c infra/gunicorn.conf.py 'xunjian.app:create_app()'`."""
 
 import multiprocessing
 

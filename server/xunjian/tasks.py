@@ -212,8 +212,9 @@ class PeriodicJob:
 # Later areas append their deadline/SLA checks here; beat and the in-process scheduler read it.
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("purge-expired-tokens", "xunjian.purge_expired_tokens", dt.timedelta(hours=1)),
+    # Every minute: a photo whose task was lost gets its display copy within ~2 minutes.
     PeriodicJob(
-        "evidence-derivatives-sweep", "xunjian.evidence_derivatives_sweep", dt.timedelta(minutes=5)
+        "evidence-derivatives-sweep", "xunjian.evidence_derivatives_sweep", dt.timedelta(minutes=1)
     ),
     PeriodicJob("patrol-missed-runs", "xunjian.patrol_missed_runs", dt.timedelta(seconds=60)),
     PeriodicJob(
