@@ -8,7 +8,6 @@ uploader's name, the place, and the first characters of the hash that identifies
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
