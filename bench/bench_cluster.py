@@ -487,21 +487,6 @@ def fault_plan(cluster: topology.Cluster, seconds: float, log: list[str]) -> Cal
         log.append(f"{time.strftime('%H:%M:%S')} {text}")
         print("  fault:", text, flush=True)
 
-    def restart_postgres() -> None:
-        version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-            check=True,
-            capture_output=True,
-        )
-
-    def pause_redis(seconds_paused: int) -> None:
-        subprocess.run(
-            ["redis-cli", "-h", "127.0.0.1", "CLIENT", "PAUSE", str(seconds_paused * 1000)],
-            check=True,
-            capture_output=True,
-        )
-
     steps: list[tuple[str, Callable[[], None]]] = [
         ("kill SeaweedFS volume server 2", lambda: cluster.kill("weed-volume2")),
         ("restart volume server 2", lambda: cluster.start_volume(2)),
@@ -509,8 +494,8 @@ def fault_plan(cluster: topology.Cluster, seconds: float, log: list[str]) -> Cal
         ("restart app node 1", lambda: cluster.start_app(1)),
         ("kill Celery worker 1 mid-task", lambda: cluster.kill("celery-worker1")),
         ("restart Celery worker 1", lambda: cluster.start_worker(1)),
-        ("restart PostgreSQL", restart_postgres),
-        ("pause Redis for 5 s", lambda: pause_redis(5)),
+        ("restart PostgreSQL", cluster.restart_postgres),
+        ("pause Redis for 5 s", lambda: cluster.pause_redis(5)),
     ]
     gap = seconds * 0.8 / (len(steps) + 1)
 

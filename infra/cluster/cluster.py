@@ -7,13 +7,16 @@
 What it starts (every port on 127.0.0.1; all state under $XUNJIAN_CLUSTER_DIR, default
 var/cluster):
 
-    PostgreSQL   the server already on 127.0.0.1:5432, database `xunjian_cluster`
+    PostgreSQL   its own server (Debian's binaries, initdb into the cluster dir) on :15432 — not
+                 the machine's server on :5432, because the fault run restarts it and must
+                 stop only what it started
     SeaweedFS    1 master · 3 volume servers (separate data dirs) · 1 filer · 1 S3 gateway with
                  identities; replication 001 (every object also on another volume server)
     app          2 gunicorn nodes with infra/gunicorn.conf.py (production settings)
     nginx        Debian's nginx running infra/nginx/xunjian.conf — the same file docs/OPERATIONS.md
                  documents — in front of both app nodes
-    Celery       2 workers and beat on Redis (127.0.0.1:6379, its own db number)
+    Redis        its own redis-server on :16379 (the fault run pauses it)
+    Celery       2 workers and beat on that Redis
 
 Everything it starts it records by PID in <dir>/pids/ and `down` stops exactly those processes
 (SIGTERM, then SIGKILL after a grace period: weed ignores SIGTERM for >10 s). `up` on a running
@@ -58,9 +61,9 @@ class Layout:
     s3: int = 18333
     apps: tuple[int, ...] = (18001, 18002)
     nginx: int = 18080
-    redis_db: int = 5
-    database: str = "xunjian_cluster"
-    pg_admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    redis: int = 16379
+    database: str = "xunjian"
+    postgres: int = 15432
     bucket: str = "xunjian"
     access_key: str = "xunjian-cluster"
     workers: int = 2
@@ -189,7 +192,7 @@ class Cluster:
         return values
 
     def database_url(self) -> str:
-        return f"postgresql+psycopg://postgres@{HOST}:5432/{self.layout.database}"
+        return f"postgresql+psycopg://postgres@{HOST}:{self.layout.postgres}/{self.layout.database}"
 
     def env(self) -> dict[str, str]:
         s = self.secrets()
@@ -205,7 +208,7 @@ class Cluster:
                 "XUNJIAN_S3_BUCKET": self.layout.bucket,
                 "XUNJIAN_S3_ACCESS_KEY": self.layout.access_key,
                 "XUNJIAN_S3_SECRET_KEY": s["s3_secret"],
-                "XUNJIAN_CELERY_BROKER_URL": f"redis://{HOST}:6379/{self.layout.redis_db}",
+                "XUNJIAN_CELERY_BROKER_URL": f"redis://{HOST}:{self.layout.redis}/0",
                 "XUNJIAN_PWA_DIR": str(REPO / "mobile_pwa"),
                 "XUNJIAN_LOG_JSON": "true",
                 "PYTHONUNBUFFERED": "1",
@@ -268,12 +271,30 @@ class Cluster:
         )  # fmt: skip
         wait_http(f"http://{HOST}:{port}/status", f"SeaweedFS volume server {index}")
 
-    def prepare_database(self, fresh: bool) -> None:
+    def start_postgres(self) -> None:
+        """initdb on first start, then `postgres` in the foreground (its PID is ours)."""
+        pgdata = self.dir / "postgres"
+        bindir = postgres_bindir()
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if not (pgdata / "PG_VERSION").exists():
+            pgdata.mkdir(parents=True, exist_ok=True)
+            if as_postgres:
+                shutil.chown(pgdata, "postgres")
+            run([*as_postgres, str(bindir / "initdb"), "-D", str(pgdata), "-U", "postgres",
+                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"], self.env())  # fmt: skip
+        self.spawn(
+            "postgres",
+            [*as_postgres, str(bindir / "postgres"), "-D", str(pgdata),
+             "-p", str(self.layout.postgres), "-c", f"listen_addresses={HOST}",
+             "-c", f"unix_socket_directories={pgdata}", "-c", "fsync=on"],
+        )  # fmt: skip
+        wait_postgres(self.layout.postgres)
+
+    def prepare_database(self) -> None:
         import psycopg
 
-        with psycopg.connect(self.layout.pg_admin_url, autocommit=True) as conn:
-            if fresh:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.layout.database}" WITH (FORCE)')
+        admin = f"postgresql://postgres@{HOST}:{self.layout.postgres}/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", (self.layout.database,)
             ).fetchone()
@@ -281,6 +302,37 @@ class Cluster:
                 conn.execute(f'CREATE DATABASE "{self.layout.database}"')
         run([venv_bin("xunjian"), "migrate"], self.env())
         ensure_bucket(self)
+
+    def restart_postgres(self) -> None:
+        """A clean restart (fast shutdown, then start): what an upgrade or a fail-over does."""
+        self.stop("postgres", grace=30, sig=signal.SIGINT)
+        self.start_postgres()
+
+    def start_redis(self) -> None:
+        server = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.spawn(
+            "redis",
+            [server, "--bind", HOST, "--port", str(self.layout.redis), "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir)],
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(self.layout.redis), "ping"], capture_output=True, text=True
+            ).stdout.strip()
+            != "PONG"
+        ):
+            if time.monotonic() > deadline:
+                raise SystemExit("redis-server did not answer PING")
+            time.sleep(0.2)
+
+    def pause_redis(self, seconds: int) -> None:
+        """Every client of our Redis waits `seconds` (a stalled broker, not a dead one)."""
+        subprocess.run(
+            ["redis-cli", "-p", str(self.layout.redis), "CLIENT", "PAUSE", str(seconds * 1000)],
+            check=True,
+            capture_output=True,
+        )
 
     def start_app(self, index: int) -> None:
         port = self.layout.apps[index - 1]
@@ -368,8 +420,10 @@ http {{
             (self.dir / "nginx").mkdir(exist_ok=True)
         started = time.monotonic()
         try:
+            self.start_postgres()
+            self.start_redis()
             self.start_seaweed()
-            self.prepare_database(fresh)
+            self.prepare_database()
             for i in range(1, len(self.layout.apps) + 1):
                 self.start_app(i)
             for i in range(1, self.layout.workers + 1):
@@ -386,15 +440,15 @@ http {{
             raise
         print(
             f"cluster up in {time.monotonic() - started:.0f} s: {self.layout.base_url}/ "
-            f"(S3 {self.layout.s3_endpoint}, database {self.layout.database}, "
-            f"Redis db {self.layout.redis_db}); logs in {self.logs}"
+            f"(S3 {self.layout.s3_endpoint}, PostgreSQL :{self.layout.postgres}, "
+            f"Redis :{self.layout.redis}); logs in {self.logs}"
         )
 
     def down(self) -> None:
         # Front to back: no new requests, then the app, then what it depends on.
         order = ["nginx", "app1", "app2", "celery-beat", "celery-worker1", "celery-worker2",
                  "weed-s3", "weed-filer", "weed-volume1", "weed-volume2", "weed-volume3",
-                 "weed-master"]  # fmt: skip
+                 "weed-master", "redis", "postgres"]  # fmt: skip
         names = [n for n in order if n in self.names()] + [
             n for n in self.names() if n not in order
         ]
@@ -418,6 +472,29 @@ def run(argv: list[str], env: dict[str, str]) -> None:
     result = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def postgres_bindir() -> Path:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not versions:
+        raise SystemExit("PostgreSQL server binaries not found: apt-get install postgresql")
+    return versions[-1].parent
+
+
+def wait_postgres(port: int, timeout: float = 30.0) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg.connect(
+                f"postgresql://postgres@{HOST}:{port}/postgres", connect_timeout=2
+            ).close()
+            return
+        except psycopg.OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"PostgreSQL on :{port} not ready: {exc}") from exc
+            time.sleep(0.3)
 
 
 def wait_http(
