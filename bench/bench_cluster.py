@@ -152,12 +152,13 @@ class Phone:
                 self.ledger.ack(kind, None, elapsed)
                 return response
             if response is not None and response.status_code not in RETRYABLE:
+                refusal = (
+                    f"{self.username} {kind} {method} {path}: {response.status_code} "
+                    f"{response.text[:300]}"
+                )
                 with self.ledger.lock:
-                    self.ledger.refused.append(
-                        f"{self.username} {kind} {method} {path}: {response.status_code} "
-                        f"{response.text[:300]}"
-                    )
-                raise Refused(kind)
+                    self.ledger.refused.append(refusal)
+                raise Refused(refusal)
             with self.ledger.lock:
                 self.ledger.retries[kind] += 1
             if time.monotonic() > give_up:
