@@ -22,8 +22,8 @@ test:
 	./scripts/test.sh
 
 lint: $(BIN)/xunjian
-	$(BIN)/ruff check server tests bench
-	$(BIN)/ruff format --check server tests bench
+	$(BIN)/ruff check server tests bench infra
+	$(BIN)/ruff format --check server tests bench infra
 	$(BIN)/mypy
 
 ## Install the git pre-commit hooks (ruff, ruff format, mypy, OpenAPI freshness) into this clone.

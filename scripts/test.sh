@@ -25,12 +25,17 @@ if [ -f mobile_pwa/scripts/ensure_chromium.sh ]; then
   step "browser for end-to-end tests (Debian chromium + CJK fonts)"
   sh mobile_pwa/scripts/ensure_chromium.sh
 fi
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  step "nginx for the production-topology test (Debian's package)"
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nginx >/dev/null
+fi
 # Playwright drives Debian's chromium; it must never try to download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 step "lint and types"
-ruff check server tests bench
-ruff format --check server tests bench
+ruff check server tests bench infra
+ruff format --check server tests bench infra
 mypy
 
 if [ -f mobile_pwa/package.json ]; then

@@ -25,6 +25,7 @@ from .web.errors import register_error_handlers
 from .web.headers import SWAGGER_UI_URL
 from .web.headers import install as install_security_headers
 from .web.logs import configure_logging, install_request_logging
+from .web.metrics import install_metrics
 from .web.smorest import Api
 from .web.static import register_pwa
 
@@ -112,6 +113,7 @@ def create_app(
 
     register_areas()
     install_request_logging(app)
+    install_metrics(app)
     register_error_handlers(app)
     app.teardown_appcontext(teardown_session)
 
@@ -132,6 +134,8 @@ def create_app(
         from .errors import Unauthenticated
         from .web.context import now
 
+        if request.path == "/metrics":
+            return  # scrapers send the metrics token, not a user's (web/metrics.py)
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():

@@ -107,6 +107,8 @@ class Settings:
     vapid_public_key: str = ""
     vapid_private_key: str = ""
     vapid_subject: str = ""
+    # /metrics: with a token, scrapes must send it (Bearer); without, only loopback is answered.
+    metrics_token: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -316,6 +316,14 @@ class ObjectStore:
             )
         return url
 
+    def list_objects(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        """Every (key, size) in the bucket, page by page (backups, audits)."""
+        with self._errors("list"):
+            paginator = self._client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    yield item["Key"], int(item["Size"])
+
     def delete(self, key: str) -> None:
         """Idempotent: S3 answers 204 whether or not the key existed."""
         with self._errors("delete", key):

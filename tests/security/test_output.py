@@ -127,7 +127,7 @@ def test_security_headers_on_the_api_the_app_and_the_verification_page(client):
 
 
 def test_nginx_sends_the_same_headers_with_the_current_import_map_hash():
-    conf = (REPO / "infra" / "nginx.conf").read_text(encoding="utf-8")
+    conf = (REPO / "infra" / "nginx" / "xunjian.conf").read_text(encoding="utf-8")
     index = (REPO / "mobile_pwa" / "index.html").read_text(encoding="utf-8")
     (import_map,) = inline_script_hashes(index)
     assert import_map in conf

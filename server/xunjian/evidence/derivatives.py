@@ -7,6 +7,7 @@ uploader's name, the place, and the first characters of the hash that identifies
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -97,12 +98,21 @@ def render_derivatives(session: Session, store: Any, evidence_id: int) -> Eviden
     return evidence
 
 
-def pending_derivative_ids(session: Session, limit: int = 50) -> list[int]:
+# A photo's own task normally finishes within seconds; one still pending after this long lost
+# its task (storage down, or a worker killed mid-task whose message the broker will only
+# redeliver after its visibility timeout) and is taken by the sweep.
+SWEEP_AFTER = dt.timedelta(seconds=60)
+
+
+def pending_derivative_ids(
+    session: Session, now: dt.datetime | None = None, limit: int = 50
+) -> list[int]:
+    cutoff = (now or dt.datetime.now(dt.UTC)) - SWEEP_AFTER
     return list(
         session.scalars(
             unscoped(
                 select(Evidence.id)
-                .where(Evidence.derivatives_state == "pending")
+                .where(Evidence.derivatives_state == "pending", Evidence.received_at < cutoff)
                 .order_by(Evidence.id)
                 .limit(limit)
             )
