@@ -9,7 +9,7 @@
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 // <shell> written by `npm run stamp` (scripts/stamp_sw.mjs) from the files it lists; do not edit.
-const VERSION = "db8aa08e93059abb";
+const VERSION = "0659b1ac3d185bcf";
 const SHELL = [
   "/",
   "/icons/apple-touch-icon.png",
