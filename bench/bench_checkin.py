@@ -42,8 +42,8 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from xunjian import geo  # noqa: E402
+from xunjian.auth.accounts import build_actor  # noqa: E402
 from xunjian.auth.models import RoleAssignment, User  # noqa: E402
-from xunjian.auth.service import build_actor  # noqa: E402
 from xunjian.db import make_engine, make_sessionmaker  # noqa: E402
 from xunjian.migrations import migrate  # noqa: E402
 from xunjian.org.models import Company, Property  # noqa: E402

@@ -21,8 +21,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from xunjian.app import create_app
+from xunjian.auth.accounts import hash_token
 from xunjian.auth.models import ApiToken, User
-from xunjian.auth.service import hash_token
 from xunjian.clock import FrozenClock
 from xunjian.config import load_settings
 from xunjian.db import make_engine

@@ -130,7 +130,7 @@ def create_app(
 
     @app.before_request
     def _authenticate() -> None:
-        from .auth.service import authenticate
+        from .auth.accounts import authenticate
         from .errors import Unauthenticated
         from .web.context import now
 

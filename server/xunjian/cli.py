@@ -237,8 +237,8 @@ def demo(password: str | None, empty: bool, seed: int | None) -> None:
 @click.option("--admin", "admin_username", required=True, help="the administrator doing the import")
 def import_structure(path: Path, admin_username: str) -> None:
     """Import a property's structure from YAML/JSON (schemas/property_structure.schema.json)."""
+    from .auth.accounts import build_actor
     from .auth.models import User
-    from .auth.service import build_actor
     from .org.importer import import_structure as run_import
     from .structured_files import validate_document
 

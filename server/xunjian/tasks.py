@@ -109,7 +109,7 @@ def _now(now: str | None) -> dt.datetime:
 @celery_app.task(name="xunjian.purge_expired_tokens")
 def purge_expired_tokens(now: str | None = None) -> int:
     """Drop expired tokens and old login attempts (they only grow otherwise)."""
-    from .auth.service import purge_expired
+    from .auth.accounts import purge_expired
 
     with task_session() as session:
         return purge_expired(session, _now(now))

@@ -225,7 +225,7 @@ def test_a_new_account_sets_its_password_before_anything_else(
     the app goes straight to the change-password form and then home."""
     from sqlalchemy import select
 
-    from xunjian.auth import service
+    from xunjian.auth import accounts as service
     from xunjian.auth.models import User
     from xunjian.org.models import Property
 

@@ -21,11 +21,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import T0
+from xunjian.auth.accounts import build_actor
 from xunjian.auth.models import User
-from xunjian.auth.service import build_actor
 from xunjian.demo import demo_actor
 from xunjian.org.models import Building
-from xunjian.patrol import service
+from xunjian.patrol import planning as service
 from xunjian.patrol.models import Checkpoint, Route
 
 LAT0, LON0 = 22.5431, 113.9345  # CUIHU Block 1

@@ -29,8 +29,8 @@ def committed(engine, settings, clock, app_store):
 def _admin_headers(sessions, clock):
     import datetime as dt
 
+    from xunjian.auth.accounts import hash_token
     from xunjian.auth.models import ApiToken, User
-    from xunjian.auth.service import hash_token
 
     token = uuid.uuid4().hex
     with sessions() as s:

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import _database_url
 from xunjian.app import create_app
+from xunjian.auth.accounts import hash_token
 from xunjian.auth.models import ApiToken, User
-from xunjian.auth.service import hash_token
 from xunjian.cli import main
 from xunjian.clock import FrozenClock
 from xunjian.config import load_settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from xunjian.auth import service
+from xunjian.auth import accounts as service
 from xunjian.auth.models import User
 from xunjian.errors import Conflict
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tests.workorders.helpers import add_photo
 from xunjian.app import create_app
+from xunjian.auth.accounts import build_actor, hash_token
 from xunjian.auth.models import ApiToken, RoleAssignment, User
-from xunjian.auth.service import build_actor, hash_token
 from xunjian.db import make_sessionmaker
 from xunjian.evidence.models import Evidence
 from xunjian.workorders import orders

@@ -29,7 +29,7 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import queries, service
+from . import accounts, queries
 from .models import RoleAssignment, User
 from .schemas import (
     AssignmentCreateSchema,
@@ -85,7 +85,7 @@ def user_out(user: User) -> dict[str, Any]:
 def login(args: dict[str, Any]) -> dict[str, Any]:
     session = db()
     try:
-        result = service.login(
+        result = accounts.login(
             session,
             username=args["username"],
             password=args["password"],
@@ -109,7 +109,7 @@ def login(args: dict[str, Any]) -> dict[str, Any]:
 @blp.post("/logout")
 @blp.response(204)
 def logout() -> None:
-    service.logout(db(), g.token_row, now())
+    accounts.logout(db(), g.token_row, now())
     commit()
 
 
@@ -128,7 +128,7 @@ def change_password(args: dict[str, Any]) -> None:
     actor = current_actor()
     user = db().get(User, actor.user_id)
     assert user is not None
-    service.change_own_password(
+    accounts.change_own_password(
         db(), actor, user, args["old_password"], args["new_password"], now(), g.token_row
     )
     commit()
@@ -176,11 +176,11 @@ class Users(MethodView):
         assignments = args.pop("assignments")
 
         def create() -> User:
-            user = service.create_user(db(), actor, client_id=client_id, **args)
+            user = accounts.create_user(db(), actor, client_id=client_id, **args)
             db().flush()
             for item in assignments:
                 property_for(item["property_id"], "users.write")
-                service.assign_role(db(), actor, user, **item)
+                accounts.assign_role(db(), actor, user, **item)
             return user
 
         user = idempotent_create(User, client_id, create)
@@ -202,7 +202,7 @@ class UserItem(MethodView):
     def patch(self, args: dict[str, Any], user_id: int) -> dict[str, Any]:
         user = _visible_user(user_id)
         check_if_match(user)
-        service.update_user(db(), current_actor(), user, args, now())
+        accounts.update_user(db(), current_actor(), user, args, now())
         commit()
         set_etag(user)
         return user_out(user)
@@ -214,7 +214,7 @@ class UserItem(MethodView):
 def reset_password(args: dict[str, Any], user_id: int) -> None:
     """An administrator sets a new password; the user's sessions end and it must be changed."""
     user = _visible_user(user_id)
-    service.reset_password(db(), current_actor(), user, args["new_password"], now())
+    accounts.reset_password(db(), current_actor(), user, args["new_password"], now())
     commit()
 
 
@@ -228,7 +228,7 @@ def add_assignment(args: dict[str, Any], user_id: int) -> RoleAssignment:
     return idempotent_create(
         RoleAssignment,
         client_id,
-        lambda: service.assign_role(db(), current_actor(), user, client_id=client_id, **args),
+        lambda: accounts.assign_role(db(), current_actor(), user, client_id=client_id, **args),
     )
 
 
@@ -239,5 +239,5 @@ def remove_assignment(user_id: int, assignment_id: int) -> None:
     if row.user_id != user_id:
         raise not_found(RoleAssignment)
     require_at(row.property_id, "users.write")
-    service.remove_assignment(db(), current_actor(), row)
+    accounts.remove_assignment(db(), current_actor(), row)
     commit()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth import service as auth_service
+from ..auth import accounts as auth_service
 from ..auth.models import User
 from ..auth.passwords import hash_password
 from ..org.importer import import_structure

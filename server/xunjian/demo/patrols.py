@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ..evidence import loans as loan_service
-from ..evidence import service as evidence_service
+from ..evidence import review as evidence_service
 from ..evidence.models import Evidence
 from ..patrol import handover as handover_service
+from ..patrol import planning as patrol_service
 from ..patrol import runs as run_service
 from ..patrol import schedule, spotchecks
-from ..patrol import service as patrol_service
 from ..patrol.models import Alert, Checkpoint, Route
 from .world import HISTORY_DAYS, World, signature_png
 

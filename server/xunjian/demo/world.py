@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth import service as auth_service
+from ..auth import accounts as auth_service
 from ..auth.models import User
 from ..evidence import imaging
 from ..evidence.derivatives import render_derivatives

@@ -29,7 +29,7 @@ from ..web.context import (
 )
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import devices, loans, queries, service
+from . import devices, loans, queries, review
 from .ingest import PhotoUpload, discard_if_orphan, ingest_photo
 from .integrity import load_signer
 from .models import DeviceStatus, Evidence, Loan
@@ -78,7 +78,7 @@ class EvidenceCollection(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Photos at your properties; supervisors filter by day, person, context and flags."""
         actor = current_actor()
-        stmt = service.filtered(actor, args, queries.property_timezones(db()))
+        stmt = review.filtered(actor, args, queries.property_timezones(db()))
         stmt = scoped_list(stmt, Evidence, "evidence.read")
         page = paginate_request(stmt, Evidence.id, args, descending=True)
         return {"items": page.items, "next_cursor": page.next_cursor}
@@ -142,7 +142,7 @@ def evidence_urls(evidence_id: int) -> dict[str, Any]:
     """Short-lived presigned links to the original, display copy and thumbnail."""
     evidence = load_for(Evidence, evidence_id, "evidence.read")
     settings = platform().settings
-    return service.presigned_urls(
+    return review.presigned_urls(
         current_actor(), evidence, platform().store, settings.presign_seconds
     )
 
@@ -154,7 +154,7 @@ def review_evidence(args: dict[str, Any], evidence_id: int) -> Evidence:
     """Accept, reject (with a reason: the task is reopened for a new photo) or mark exemplary."""
     evidence = load_for(Evidence, evidence_id, "evidence.review")
     check_if_match(evidence)
-    service.review(
+    review.review(
         db(), current_actor(), evidence, decision=args["decision"], reason=args["reason"], now=now()
     )
     commit()
@@ -178,7 +178,7 @@ def public_key() -> dict[str, str]:
 @public
 def verify_code(short_code: str) -> dict[str, Any]:
     """Public facts of one photo, by the short code printed on notices."""
-    return service.verification(db(), short_code[:16], signer())
+    return review.verification(db(), short_code[:16], signer())
 
 
 @devices_blp.post("/heartbeat")

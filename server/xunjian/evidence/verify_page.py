@@ -13,8 +13,8 @@ from flask import Blueprint, render_template, render_template_string, request
 
 from ..errors import NotFound
 from ..web.context import db, public
+from .review import verification
 from .routes import signer
-from .service import verification
 
 bp = Blueprint("verify_page", __name__, template_folder="templates")
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..errors import field_error
 from ..permissions import require, require_anywhere
 from ..tenancy import Actor
-from . import service
+from . import structure
 from .models import Building, Floor, Property, Unit
 
 _TIME_FIELDS = ("day_shift_start", "day_shift_end", "late_shift_end", "night_handover")
@@ -62,7 +62,7 @@ def import_structure(session: Session, actor: Actor, data: dict[str, Any]) -> di
     )
     if prop is None:
         require_anywhere(actor, "org.property.create")
-        prop = service.create_property(session, actor, **values)
+        prop = structure.create_property(session, actor, **values)
         counts["properties_created"] += 1
         # A new property must be reachable by the importing admin in this same session.
         actor = Actor(
@@ -76,11 +76,11 @@ def import_structure(session: Session, actor: Actor, data: dict[str, Any]) -> di
     else:
         require(actor, "org.structure.write", prop.id)
         if changes := _changed(prop, {k: v for k, v in values.items() if k != "code"}):
-            service.update_property(session, actor, prop, changes)
+            structure.update_property(session, actor, prop, changes)
             counts["properties_updated"] += 1
 
     for entry in data.get("calendar", []):
-        service.set_calendar_day(
+        structure.set_calendar_day(
             session,
             actor,
             prop,
@@ -99,11 +99,11 @@ def import_structure(session: Session, actor: Actor, data: dict[str, Any]) -> di
             )
         )
         if building is None:
-            building = service.create_building(session, actor, property_id=prop.id, **b_values)
+            building = structure.create_building(session, actor, property_id=prop.id, **b_values)
             session.flush()
             counts["buildings_created"] += 1
         elif changes := _changed(building, b_values):
-            service.update_structure(session, actor, building, changes)
+            structure.update_structure(session, actor, building, changes)
             counts["buildings_updated"] += 1
         for f_doc in floors:
             units = f_doc.get("units", [])
@@ -114,21 +114,21 @@ def import_structure(session: Session, actor: Actor, data: dict[str, Any]) -> di
                 )
             )
             if floor is None:
-                floor = service.create_floor(session, actor, building, **f_values)
+                floor = structure.create_floor(session, actor, building, **f_values)
                 session.flush()
                 counts["floors_created"] += 1
             elif changes := _changed(floor, f_values):
-                service.update_structure(session, actor, floor, changes)
+                structure.update_structure(session, actor, floor, changes)
                 counts["floors_updated"] += 1
             for u_doc in units:
                 unit = session.scalar(
                     select(Unit).where(Unit.floor_id == floor.id, Unit.number == u_doc["number"])
                 )
                 if unit is None:
-                    service.create_unit(session, actor, floor, **u_doc)
+                    structure.create_unit(session, actor, floor, **u_doc)
                     counts["units_created"] += 1
                 elif changes := _changed(unit, u_doc):
-                    service.update_structure(session, actor, unit, changes)
+                    structure.update_structure(session, actor, unit, changes)
                     counts["units_updated"] += 1
     session.flush()
     counts["property_id"] = prop.id

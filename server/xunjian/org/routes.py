@@ -1,4 +1,4 @@
-"""Properties, calendars, buildings, floors and units (thin views over org.service)."""
+"""Properties, calendars, buildings, floors and units (thin views over org.structure)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..web.conditional import check_if_match, set_etag
 from ..web.context import client_id_from, commit, current_actor, db, idempotent_create
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
-from . import importer, queries, service
+from . import importer, queries, structure
 from .models import Building, CalendarDay, Floor, Property, Unit
 from .schemas import (
     BuildingPageSchema,
@@ -60,7 +60,7 @@ class Properties(MethodView):
         prop = idempotent_create(
             Property,
             client_id,
-            lambda: service.create_property(db(), actor, client_id=client_id, **_drop_none(args)),
+            lambda: structure.create_property(db(), actor, client_id=client_id, **_drop_none(args)),
         )
         set_etag(prop)
         return prop
@@ -79,7 +79,7 @@ class PropertyItem(MethodView):
     def patch(self, args: dict[str, Any], property_id: int) -> Property:
         prop = property_for(property_id, "org.property.update")
         check_if_match(prop)
-        service.update_property(db(), current_actor(), prop, args)
+        structure.update_property(db(), current_actor(), prop, args)
         commit()
         set_etag(prop)
         return prop
@@ -119,7 +119,7 @@ class Calendar(MethodView):
         return idempotent_create(
             CalendarDay,
             client_id,
-            lambda: service.set_calendar_day(
+            lambda: structure.set_calendar_day(
                 db(), current_actor(), prop, client_id=client_id, **args
             ),
         )
@@ -132,7 +132,7 @@ def delete_calendar_day(property_id: int, day_id: int) -> None:
     if row.property_id != property_id:
         raise not_found(CalendarDay)
     require_at(row.property_id, "org.calendar.write")
-    service.delete_calendar_day(db(), current_actor(), row)
+    structure.delete_calendar_day(db(), current_actor(), row)
     commit()
 
 
@@ -152,14 +152,14 @@ class Buildings(MethodView):
         return idempotent_create(
             Building,
             client_id,
-            lambda: service.create_building(db(), current_actor(), client_id=client_id, **args),
+            lambda: structure.create_building(db(), current_actor(), client_id=client_id, **args),
         )
 
 
 def _patch_structure(model: type[Any], ident: int, args: dict[str, Any]) -> Any:
     item = load_for(model, ident, "org.structure.write")
     check_if_match(item)
-    service.update_structure(db(), current_actor(), item, args)
+    structure.update_structure(db(), current_actor(), item, args)
     commit()
     set_etag(item)
     return item
@@ -199,7 +199,7 @@ class Floors(MethodView):
         return idempotent_create(
             Floor,
             client_id,
-            lambda: service.create_floor(
+            lambda: structure.create_floor(
                 db(), current_actor(), building, client_id=client_id, **args
             ),
         )
@@ -227,7 +227,9 @@ class FloorUnits(MethodView):
         return idempotent_create(
             Unit,
             client_id,
-            lambda: service.create_unit(db(), current_actor(), floor, client_id=client_id, **args),
+            lambda: structure.create_unit(
+                db(), current_actor(), floor, client_id=client_id, **args
+            ),
         )
 
 

@@ -27,7 +27,7 @@ from ..evidence.devices import pending_photos_for_device
 from ..evidence.models import DeviceStatus
 from ..tenancy import Actor
 from .models import Handover, HandoverItem
-from .service import field_error
+from .planning import field_error
 from .states import HANDOVER, describe_handover
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..org.models import Building, Floor, Property
 from .models import Checkpoint
-from .service import QR_PREFIX, pairs
+from .planning import QR_PREFIX, pairs
 
 CJK_FONT = "STSong-Light"
 COLUMNS, ROWS = 3, 4

@@ -24,8 +24,8 @@ from ..org import localtime
 from ..org.models import Property
 from .labels import cjk_font, place_of, places
 from .models import Checkin, Checkpoint, Finding, Route, Run
+from .planning import user_names
 from .runs import photos_of
-from .service import user_names
 
 METHODS_ZH = {"qr": "二维码", "nfc": "NFC", "gps": "GPS"}
 STATES_ZH = {"in_progress": "进行中", "completed": "已完成", "ended_early": "提前结束"}

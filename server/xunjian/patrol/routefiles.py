@@ -20,7 +20,7 @@ from ..org.models import Property
 from ..structured_files import validate_document
 from ..tenancy import Actor, unscoped
 from .models import Checkpoint, Route
-from .service import create_route, grouped_windows, pairs, update_route
+from .planning import create_route, grouped_windows, pairs, update_route
 
 SCHEMA = "patrol_route.schema.json"
 

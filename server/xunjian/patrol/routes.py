@@ -25,7 +25,7 @@ from ..web.context import (
 from ..web.downloads import file_response
 from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
-from . import queries, routefiles, runs, service
+from . import planning, queries, routefiles, runs
 from .labels import labels_pdf
 from .models import Checkin, Checkpoint, Finding, Route, Run
 from .schemas import (
@@ -84,7 +84,7 @@ class Checkpoints(MethodView):
         checkpoint = idempotent_create(
             Checkpoint,
             client_id,
-            lambda: service.create_checkpoint(
+            lambda: planning.create_checkpoint(
                 db(), current_actor(), prop.id, client_id=client_id, **args
             ),
         )
@@ -105,7 +105,7 @@ class CheckpointItem(MethodView):
     def patch(self, args: dict[str, Any], checkpoint_id: int) -> Checkpoint:
         checkpoint = load_for(Checkpoint, checkpoint_id, "patrol.setup")
         check_if_match(checkpoint)
-        service.update_checkpoint(db(), current_actor(), checkpoint, args)
+        planning.update_checkpoint(db(), current_actor(), checkpoint, args)
         commit()
         set_etag(checkpoint)
         return checkpoint
@@ -119,7 +119,7 @@ def checkpoint_qr(checkpoint_id: int) -> dict[str, Any]:
     return {
         "checkpoint_id": checkpoint.id,
         "qr_token": checkpoint.qr_token,
-        "qr_content": service.QR_PREFIX + checkpoint.qr_token,
+        "qr_content": planning.QR_PREFIX + checkpoint.qr_token,
     }
 
 
@@ -172,7 +172,7 @@ class Routes(MethodView):
         route = idempotent_create(
             Route,
             client_id,
-            lambda: service.create_route(
+            lambda: planning.create_route(
                 db(), current_actor(), now(), prop.id, client_id=client_id, **args
             ),
         )
@@ -193,7 +193,7 @@ class RouteItem(MethodView):
     def patch(self, args: dict[str, Any], route_id: int) -> Route:
         route = load_for(Route, route_id, "patrol.setup")
         check_if_match(route)
-        service.update_route(db(), current_actor(), now(), route, args)
+        planning.update_route(db(), current_actor(), now(), route, args)
         commit()
         set_etag(route)
         return route

@@ -16,6 +16,7 @@ from ..web.pagination import paginate_request
 from ..web.smorest import Blueprint
 from . import queries, register, schedule
 from .models import Alert
+from .planning import user_names
 from .schemas_review import (
     AlertPageSchema,
     AlertQueryArgsSchema,
@@ -27,7 +28,6 @@ from .schemas_review import (
     RegisterArgsSchema,
     RegisterSchema,
 )
-from .service import user_names
 
 blp = Blueprint(
     "patrol_review",

@@ -25,8 +25,8 @@ from ..tenancy import Actor
 from . import geofence as gf
 from .analysis import analyse_checkins, arrival_flags, late_start_flag, missed_flags
 from .models import Checkin, Checkpoint, Finding, Route, Run
+from .planning import checkpoint_by_token, field_error, may_run
 from .schedule import resolve_alert_for_run, window_for_start
-from .service import checkpoint_by_token, field_error, may_run
 from .states import FINDING, RUN
 
 DEFAULT_MAX_GPS_ACCURACY_M = 100.0  # per property: settings["patrol_max_gps_accuracy_m"]

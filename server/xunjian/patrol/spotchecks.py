@@ -26,7 +26,7 @@ from ..org.models import Property
 from ..signatures import decode_signature, store_signature
 from ..tenancy import Actor
 from .models import SpotCheck, StormDay
-from .service import field_error
+from .planning import field_error
 
 DEFAULT_QUOTA = 4
 # Night spot checks are what the quota counts; a property sets its own night

@@ -21,10 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, field_error
 from ..org.models import Property
 from ..tenancy import Actor
-from .common import field_error
 from .models import SEVERITIES, ChecklistItem, ChecklistVersion
 
 DEFAULT_DEADLINE_DAYS = {"critical": 1, "major": 3, "minor": 7}

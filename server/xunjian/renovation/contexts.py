@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..evidence.contexts import ContextInfo, register_context
-from .common import unit_label
 from .models import Inspection, Notice, Renovation
+from .units import unit_label
 
 
 def _lookup(session: Session, model: Any, context_id: str) -> Any:

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..errors import field_error
 from ..org import localtime
 from ..org.models import Property
 from ..tenancy import unscoped
 from . import checklist
-from .common import field_error
 from .models import Notice, NoticeCounter
 
 

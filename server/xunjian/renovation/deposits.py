@@ -18,10 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..tenancy import Actor
 from . import registry
-from .common import field_error
 from .models import (
     OPEN_NOTICE_STATES,
     Deduction,

@@ -14,16 +14,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
 from ..auth.models import User
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..org import phone_clock
 from ..org.localtime import local_day
 from ..org.models import Property
 from ..patrol.models import Finding
 from ..tenancy import Actor
 from . import checklist, registry
-from .common import check_photos, field_error, unit_labels
 from .models import ACTIVE_STATES, ChecklistVersion, Inspection, InspectionResult, Renovation
+from .photos import check_photos
 from .states import RENOVATION
+from .units import unit_labels
 
 
 def suggestions(

@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..tenancy import Actor
-from .common import field_error
 from .models import ChecklistVersion, Measure, Notice
 from .states import MEASURE, NOTICE
 

@@ -21,17 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..org import localtime, phone_clock
 from ..org.models import Property
 from ..signatures import decode_signature, store_signature
 from ..tenancy import Actor, unscoped
 from . import checklist, measures, registry
-from .common import (
-    check_photos,
-    field_error,
-    property_of,
-)
 from .deadlines import allocate_serial, check_deadline, deadline_for
 from .models import (
     SEVERITIES,
@@ -40,7 +35,9 @@ from .models import (
     Reinspection,
     Renovation,
 )
+from .photos import check_photos
 from .states import NOTICE, RENOVATION
+from .units import property_of
 
 STOP_WORK_MEASURE = "M2"
 

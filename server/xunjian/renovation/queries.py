@@ -14,7 +14,6 @@ from ..auth.models import User
 from ..org import localtime
 from ..org.models import Property
 from ..tenancy import Actor
-from .common import evidence_by_client_ids, unit_label, unit_labels
 from .inspections import result_out
 from .models import (
     OPEN_NOTICE_STATES,
@@ -26,6 +25,8 @@ from .models import (
     Settlement,
 )
 from .pdf import NoticeDoc
+from .photos import evidence_by_client_ids
+from .units import unit_label, unit_labels
 
 log = logging.getLogger("xunjian.renovation")
 

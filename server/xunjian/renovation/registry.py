@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.models import RoleAssignment
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..org import localtime
 from ..org.calendar import load_calendar
 from ..org.models import Property, Unit
 from ..tenancy import Actor
-from .common import field_error
 from .models import Renovation
 from .states import RENOVATION
 

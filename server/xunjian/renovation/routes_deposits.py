@@ -23,13 +23,8 @@ from ..web.smorest import Blueprint
 from . import deposits, queries
 from .models import Renovation, Settlement
 from .pdf import statement_pdf
-from .schemas_notices import (
-    DecisionSchema,
-    PdfArgsSchema,
-    SettlementCreateSchema,
-    SettlementPatchSchema,
-    SettlementSchema,
-)
+from .schemas_deposits import SettlementCreateSchema, SettlementPatchSchema, SettlementSchema
+from .schemas_notices import DecisionSchema, PdfArgsSchema
 
 blp = Blueprint(
     "renovation_deposits",

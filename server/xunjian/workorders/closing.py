@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from ..tenancy import Actor
 from . import orders
 from . import requests as request_service
-from .common import require_text
 from .completions import require_after_photo_arrived
 from .models import WorkOrder
+from .records import require_text
 from .states import ORDER
 
 REWORK_DUE = dt.timedelta(hours=24)

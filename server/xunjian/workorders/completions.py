@@ -20,20 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..org import phone_clock
 from ..tenancy import Actor
 from . import orders
 from . import requests as request_service
-from .common import (
-    arrived_photos,
-    field_error,
-    get_property,
-    lock_row,
-    require_text,
-    store_signature,
-)
+from .attachments import arrived_photos, store_signature
 from .models import Assignment, Completion, WorkOrder
+from .records import get_property, lock_row, require_text
 from .states import COMPLETION, ORDER
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..evidence.contexts import ContextInfo, register_context
-from .common import place_of
 from .models import WorkOrder
+from .places import place_of
 
 
 def _lookup(session: Session, context_id: str) -> WorkOrder | None:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict
 from ..tenancy import Actor
 from . import orders
-from .common import require_text
 from .models import WorkOrder
+from .records import require_text
 from .states import ORDER
 
 

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..patrol.models import Checkpoint, Finding
 from ..patrol.runs import forward_finding
 from ..tenancy import Actor
-from .common import field_error
 from .models import WorkOrder
 
 

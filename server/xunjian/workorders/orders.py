@@ -13,19 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..errors import field_error
 from ..tenancy import Actor
 from . import requests as request_service
-from .common import (
-    check_place,
-    field_error,
-    get_property,
-    is_engineer_at,
-    require_text,
-    users_with_role,
-)
 from .models import Assignment, ServiceRequest, WorkOrder
 from .notifications import notify
+from .places import check_place
+from .records import get_property, require_text
 from .sla import targets
+from .staff import is_engineer_at, users_with_role
 from .states import ORDER, REQUEST
 from .webhooks import emit
 

@@ -27,9 +27,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from .. import outbound
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..tenancy import Actor
-from .common import field_error
 from .models import Notification, PushSubscription
 from .webhooks import check_url
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from .common import arrived_photos, place_of, places_of
+from .attachments import arrived_photos
 from .completions import current
 from .models import (
     OPEN_ORDER_STATES,
@@ -23,6 +23,7 @@ from .models import (
     WebhookEndpoint,
     WorkOrder,
 )
+from .places import place_of, places_of
 from .requests import repeat_counts, reply_late, reply_late_clause
 from .sla import completion_overdue, overdue_clause, response_overdue
 from .states import ORDER

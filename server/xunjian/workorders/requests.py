@@ -19,11 +19,13 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..errors import field_error
 from ..org import phone_clock
 from ..org.calendar import load_calendar
 from ..tenancy import Actor
-from .common import check_place, field_error, get_property, require_text
 from .models import ServiceRequest, WorkOrder
+from .places import check_place
+from .records import get_property, require_text
 from .states import REQUEST
 from .webhooks import emit
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
+from ..errors import field_error
 from ..org import localtime
 from ..org.models import Property
 from ..web.access import load_for, property_for
@@ -25,9 +26,8 @@ from ..web.downloads import file_response
 from ..web.pagination import PageArgsSchema, paginate_request
 from ..web.smorest import Blueprint
 from . import metrics, queries, webhooks
-from .common import field_error
 from .models import WebhookDelivery, WebhookEndpoint
-from .schemas_desk import (
+from .schemas_admin import (
     DeliveryArgsSchema,
     DeliveryPageSchema,
     ExportArgsSchema,

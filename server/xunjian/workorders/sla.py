@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 from ..org.calendar import WorkingCalendar, load_calendar
 from ..org.models import Property
 from ..tenancy import unscoped
-from .common import users_with_role
 from .models import OPEN_ORDER_STATES, Escalation, Notification, ServiceRequest, WorkOrder
 from .notifications import notify
+from .staff import users_with_role
 from .webhooks import emit
 
 log = logging.getLogger("xunjian.workorders.sla")

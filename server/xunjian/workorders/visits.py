@@ -18,13 +18,14 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..errors import Conflict
+from ..errors import Conflict, field_error
 from ..org import localtime, phone_clock
 from ..tenancy import Actor
 from . import closing
 from . import requests as request_service
-from .common import field_error, get_property, lock_row, store_signature
+from .attachments import store_signature
 from .models import ReturnVisit, ServiceRequest, WorkOrder
+from .records import get_property, lock_row
 from .states import ORDER, REQUEST
 from .webhooks import emit
 

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from .. import audit, outbound
 from ..config import Settings
+from ..errors import field_error
 from ..tenancy import Actor, unscoped
-from .common import field_error
 from .models import WebhookDelivery, WebhookEndpoint
 
 EVENT_TYPES = (

@@ -1,70 +1,16 @@
-"""Small pieces the work-order modules share: row locks, field errors, staff look-ups, places,
-owner signatures. No Flask imports. (The lifecycles are in ``states.py``; phone times follow
-``org/phone_clock.py``.)"""
+"""Where a request or order is: checking a place nests in the property, and naming it for the
+phone ("1栋 2F 201"), batched per page."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import signatures
-from ..auth.models import RoleAssignment, User
-from ..errors import NotFound, field_error
-from ..evidence.models import Evidence
-from ..org.models import Building, Floor, Property, Unit
-from ..tenancy import unscoped
-
-
-def lock_row(session: Session, row: Any) -> None:
-    """SELECT … FOR UPDATE the row and refresh it: concurrent writers to one order or request
-    (a replay racing its first send, a reassignment racing a report) take turns, and each
-    decides on what the one before it committed (SQLite serialises writers anyway)."""
-    model = type(row)
-    session.scalar(
-        select(model)
-        .where(model.id == row.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-def require_text(value: str | None, field: str, what: str, what_zh: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise field_error(field, f"Say {what}.", f"请填写{what_zh}。", code="reason_required")
-    return text
-
-
-def get_property(session: Session, property_id: int) -> Property:
-    prop = session.scalar(select(Property).where(Property.id == property_id))
-    if prop is None:
-        raise NotFound("No such property.", message_zh="项目不存在。")
-    return prop
-
-
-def users_with_role(session: Session, property_id: int, roles: Iterable[str]) -> list[int]:
-    """Active staff holding one of ``roles`` at the property (unscoped: jobs call this too)."""
-    rows = session.scalars(
-        unscoped(
-            select(RoleAssignment.user_id)
-            .join(User, User.id == RoleAssignment.user_id)
-            .where(
-                RoleAssignment.property_id == property_id,
-                RoleAssignment.role.in_(list(roles)),
-                User.active.is_(True),
-            )
-            .distinct()
-        )
-    )
-    return sorted(rows)
-
-
-def is_engineer_at(session: Session, user_id: int, property_id: int) -> bool:
-    return user_id in users_with_role(session, property_id, ("engineer",))
+from ..errors import field_error
+from ..org.models import Building, Floor, Unit
 
 
 def check_place(
@@ -153,29 +99,3 @@ def places_of(session: Session, items: Iterable[Any]) -> dict[int, dict[str, Any
 
 def place_of(session: Session, item: Any) -> dict[str, Any]:
     return places_of(session, [item])[item.id]
-
-
-def arrived_photos(session: Session, client_ids: Iterable[str]) -> dict[str, int]:
-    """Evidence ids of the photos that have arrived, by client UUID (the rest are still on a
-    phone). Evidence is property-scoped like everything else."""
-    wanted = []
-    for value in client_ids:
-        try:
-            wanted.append(uuid.UUID(str(value)))
-        except ValueError:
-            continue
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Evidence.client_id, Evidence.id).where(Evidence.client_id.in_(wanted))
-    )
-    return {str(cid): eid for cid, eid in rows}
-
-
-# --- owner signatures ---------------------------------------------------------------------
-
-
-def store_signature(store: Any, value: str, field: str) -> tuple[str, str]:
-    """Decode, check and store an owner's signature (the shared rules of ``xunjian.signatures``;
-    content-addressed, so the same image is stored once)."""
-    return signatures.store_signature(store, signatures.decode_signature(value, field))
