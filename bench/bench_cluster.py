@@ -325,7 +325,9 @@ def engineer(phone: Phone, world: World) -> None:
         items = [
             i
             for i in queue.get("items", [])
-            if i.get("assignee_id") and i["id"] % phone.slots == phone.slot
+            if i.get("assignee_id")
+            and i["id"] in world.orders  # this run's orders, not the demo's history
+            and i["id"] % phone.slots == phone.slot
         ]
         if not items:
             time.sleep(1)
@@ -727,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster.up(fresh=True)
     try:
         subprocess.run(
-            [topology.venv_bin("xunjian"), "demo"], env=cluster.env(), check=True,
+            [topology.venv_bin("xunjian"), "demo", "--empty"], env=cluster.env(), check=True,
             capture_output=True,
         )  # fmt: skip
         photos = make_base_photos(3, photo_mb)
